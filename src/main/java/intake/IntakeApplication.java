@@ -1,0 +1,15 @@
+package intake;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/** Intake's Spring Boot shell: configuration binding, the web server and actuator around the Camel routes. */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class IntakeApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(IntakeApplication.class, args);
+    }
+}

@@ -1,0 +1,120 @@
+package intake.config;
+
+import intake.channel.email.EmailIntake;
+import intake.channel.email.EmailTicketReader;
+import intake.channel.form.SupportFormReader;
+import intake.channel.meta.MetaHandshake;
+import intake.channel.meta.MetaMessageReader;
+import intake.channel.meta.MetaSignatureVerifier;
+import intake.channel.twilio.TwilioMessageReader;
+import intake.channel.twilio.TwilioSignatureVerifier;
+import intake.channel.webhook.StandardWebhookVerifier;
+import intake.channel.webhook.WebhookEventReader;
+import intake.ingress.HttpIngress;
+import intake.ingress.HttpReplies;
+import intake.publish.KafkaRecords;
+import intake.publish.TopicProvisioner;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Wires the plain beans the YAML routes call by name. The beans know nothing of Spring; this is
+ * the one place that binds them to Spring Boot's configuration.
+ */
+@Configuration(proxyBeanMethods = false)
+public class IntakeBeans {
+
+    static final List<String> CHANNELS = List.of(SupportFormReader.CHANNEL, WebhookEventReader.CHANNEL,
+            TwilioMessageReader.CHANNEL, EmailIntake.CHANNEL);
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean(initMethod = "createMissingTopics")
+    TopicProvisioner topicProvisioner(IntakeProperties intake, @Value("${camel.component.kafka.brokers}") String brokers,
+                                      @Value("${intake.topics.create-timeout-ms:10000}") long timeoutMillis) {
+        IntakeProperties.Topics topics = intake.topics();
+        List<String> names = new ArrayList<>();
+        names.add(topics.tickets());
+        CHANNELS.stream().map(topics::inbound).forEach(names::add);
+        return new TopicProvisioner(brokers, names, topics.partitions(), topics.replicationFactor(), timeoutMillis);
+    }
+
+    @Bean
+    FormBodyFilter formBodyFilter(@Value("${intake.http.max-form-body-bytes:262144}") long maxBodyBytes) {
+        return new FormBodyFilter(maxBodyBytes);
+    }
+
+    @Bean
+    HttpIngress httpIngress(Clock clock) {
+        return new HttpIngress(clock);
+    }
+
+    @Bean
+    HttpReplies httpReplies() {
+        return new HttpReplies();
+    }
+
+    @Bean
+    KafkaRecords kafkaRecords(IntakeProperties intake) {
+        return new KafkaRecords(intake.topics());
+    }
+
+    @Bean
+    SupportFormReader supportForm() {
+        return new SupportFormReader();
+    }
+
+    @Bean
+    StandardWebhookVerifier webhookSignature(IntakeProperties intake, Clock clock) {
+        IntakeProperties.Webhooks webhooks = intake.channels().webhooks();
+        return new StandardWebhookVerifier(webhooks.secretsBySource(), webhooks.tolerance(), clock);
+    }
+
+    @Bean
+    WebhookEventReader webhookEvents() {
+        return new WebhookEventReader();
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "intake.channels.twilio.enabled", havingValue = "true")
+    TwilioSignatureVerifier twilioSignature(IntakeProperties intake) {
+        IntakeProperties.Twilio twilio = intake.channels().twilio();
+        return new TwilioSignatureVerifier(twilio.authToken(), twilio.publicUrl());
+    }
+
+    @Bean
+    TwilioMessageReader twilioMessages() {
+        return new TwilioMessageReader();
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "intake.channels.meta.enabled", havingValue = "true")
+    MetaSignatureVerifier metaSignature(IntakeProperties intake) {
+        return new MetaSignatureVerifier(intake.channels().meta().appSecret());
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "intake.channels.meta.enabled", havingValue = "true")
+    MetaHandshake metaHandshake(IntakeProperties intake) {
+        return new MetaHandshake(intake.channels().meta().verifyToken());
+    }
+
+    @Bean
+    MetaMessageReader metaMessages() {
+        return new MetaMessageReader();
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "intake.channels.email.enabled", havingValue = "true")
+    EmailIntake emailIntake(Clock clock, @Value("${intake.channels.email.username}") String mailbox) {
+        return new EmailIntake(new EmailTicketReader(), mailbox, clock);
+    }
+}

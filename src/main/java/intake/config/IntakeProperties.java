@@ -1,0 +1,58 @@
+package intake.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * What the Java beans read from {@code intake.*}; routes read their own values through
+ * placeholders. Secrets of an enabled channel are checked at start-up, so a missing secret
+ * stops Intake with a message instead of answering 401 to every provider call.
+ */
+@Validated
+@ConfigurationProperties("intake")
+public record IntakeProperties(@Valid @NotNull Topics topics, @Valid @NotNull Channels channels) {
+
+    /** Kafka topic names and how missing topics are created. */
+    public record Topics(@NotBlank String tickets, @NotNull Map<String, String> channels,
+                         @Min(1) int partitions, @Min(1) short replicationFactor) {
+
+        /** The raw-payload topic of a channel: {@code fte.channels.<channel>.inbound} unless configured. */
+        public String inbound(String channel) {
+            return channels.getOrDefault(channel, "fte.channels." + channel + ".inbound");
+        }
+    }
+
+    public record Channels(@Valid @NotNull Webhooks webhooks, @Valid @NotNull Twilio twilio, @Valid @NotNull Meta meta) {
+    }
+
+    /** Standard Webhooks senders: each source name has one or more {@code whsec_} secrets (several while one rotates). */
+    public record Webhooks(@NotNull Duration tolerance, Map<String, Source> sources) {
+
+        public Map<String, List<String>> secretsBySource() {
+            Map<String, List<String>> secrets = new TreeMap<>();
+            if (sources != null) {
+                sources.forEach((name, source) -> secrets.put(name, source.secrets() == null ? List.of() : source.secrets()));
+            }
+            return secrets;
+        }
+
+        public record Source(List<String> secrets) {
+        }
+    }
+
+    /** WhatsApp through Twilio; the public URL is what Twilio calls when Intake sits behind a proxy. */
+    public record Twilio(boolean enabled, String authToken, String publicUrl) {
+    }
+
+    /** WhatsApp through the Meta Cloud API. */
+    public record Meta(boolean enabled, String appSecret, String verifyToken) {
+    }
+}

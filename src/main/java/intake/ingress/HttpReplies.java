@@ -1,0 +1,144 @@
+package intake.ingress;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.kafka.common.KafkaException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes every HTTP answer Intake gives: accepted, TwiML, and the JSON error body
+ * {@code {"error","message","correlationId"}} (plus {@code fields} for 422). The request's own
+ * headers are dropped first, so nothing a caller sent is echoed back.
+ */
+public class HttpReplies {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpReplies.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String EMPTY_TWIML = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>";
+    /** Seconds a caller should wait before retrying when the broker did not take the event. */
+    private static final String RETRY_AFTER_SECONDS = "5";
+
+    /** 202 with the ticket id, for the web form and signed webhooks. */
+    public void accepted(Exchange exchange) {
+        List<String> ticketIds = ticketIds(exchange);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ticketId", ticketIds.isEmpty() ? null : ticketIds.get(0));
+        body.put("correlationId", correlationId(exchange));
+        json(exchange, 202, body);
+    }
+
+    /** 200 with every ticket id: Meta expects a 200 and one call may carry several messages. */
+    public void acknowledged(Exchange exchange) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ticketIds", ticketIds(exchange));
+        body.put("correlationId", correlationId(exchange));
+        json(exchange, 200, body);
+    }
+
+    /** 200 with an empty TwiML response: Twilio requires TwiML and an empty one sends no reply. */
+    public void twiml(Exchange exchange) {
+        Message out = reset(exchange, 200);
+        out.setHeader(Exchange.CONTENT_TYPE, "text/xml; charset=utf-8");
+        out.setBody(EMPTY_TWIML);
+    }
+
+    /** 200 with the body as plain text: the answer to a verification handshake (Meta's hub.challenge). */
+    public void text(Exchange exchange) {
+        String text = exchange.getMessage().getBody(String.class);
+        Message out = reset(exchange, 200);
+        out.setHeader(Exchange.CONTENT_TYPE, "text/plain; charset=utf-8");
+        out.setBody(text);
+    }
+
+    /** The JSON error for whatever stopped the request. */
+    public void rejected(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        correlationId(exchange);
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (cause instanceof IntakeRejection rejection) {
+            json(exchange, rejection.status(), errorBody(rejection, correlationId(exchange)));
+        } else if (causedByKafka(cause)) {
+            LOG.error("Kafka did not acknowledge the event of correlation id {}: {}", correlationId(exchange), cause.toString());
+            body.put("error", "publish_unavailable");
+            body.put("message", "The event could not be stored; nothing was accepted. Retry later.");
+            body.put("correlationId", correlationId(exchange));
+            json(exchange, 503, body);
+            exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);
+        } else {
+            LOG.error("Request of correlation id {} failed", correlationId(exchange), cause);
+            body.put("error", "internal_error");
+            body.put("message", "Intake could not handle this request; nothing was accepted.");
+            body.put("correlationId", correlationId(exchange));
+            json(exchange, 500, body);
+        }
+    }
+
+    /** The JSON error body of a rejection, also for answers written outside Camel. */
+    public static byte[] errorJson(IntakeRejection rejection, String correlationId) {
+        try {
+            return JSON.writeValueAsBytes(errorBody(rejection, correlationId));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write a JSON error", e);
+        }
+    }
+
+    private static Map<String, Object> errorBody(IntakeRejection rejection, String correlationId) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", rejection.error());
+        body.put("message", rejection.getMessage());
+        body.put("correlationId", correlationId);
+        if (!rejection.fields().isEmpty()) {
+            body.put("fields", rejection.fields());
+        }
+        return body;
+    }
+
+    private static boolean causedByKafka(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof KafkaException || t instanceof java.util.concurrent.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void json(Exchange exchange, int status, Map<String, Object> body) {
+        Message out = reset(exchange, status);
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        try {
+            out.setBody(JSON.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write a JSON reply", e);
+        }
+    }
+
+    private static Message reset(Exchange exchange, int status) {
+        Message out = exchange.getMessage();
+        out.getHeaders().clear();
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(IntakeExchange.CORRELATION_HEADER, correlationId(exchange));
+        return out;
+    }
+
+    private static String correlationId(Exchange exchange) {
+        String id = exchange.getProperty(IntakeExchange.CORRELATION_ID, String.class);
+        if (id == null) {
+            // A rejection before HttpIngress ran still gets an id the caller can quote.
+            id = HttpIngress.correlationId(exchange.getIn().getHeader(IntakeExchange.CORRELATION_HEADER, String.class));
+            exchange.setProperty(IntakeExchange.CORRELATION_ID, id);
+        }
+        return id;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> ticketIds(Exchange exchange) {
+        List<String> ids = exchange.getProperty(IntakeExchange.TICKET_IDS, List.class);
+        return ids == null ? List.of() : ids;
+    }
+}

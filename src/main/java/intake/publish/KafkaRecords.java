@@ -1,0 +1,102 @@
+package intake.publish;
+
+import intake.config.IntakeProperties;
+import intake.ingress.IntakeExchange;
+import intake.ingress.RawPayload;
+import intake.ticket.TicketEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.support.DefaultMessage;
+
+/**
+ * Turns one accepted request into the Kafka records it publishes: the raw payload on its
+ * channel's audit topic and each ticket, Avro single-object encoded, on the tickets topic. Every
+ * record carries CloudEvents binary-mode headers and the correlation id. camel-kafka sends a list
+ * of messages as one exchange and completes it once the broker acknowledged every record.
+ */
+public class KafkaRecords {
+
+    public static final String CORRELATION_ID_HEADER = "intake_correlation_id";
+    static final String TICKET_TYPE = "dev.intake.ticket.received.v1";
+    static final String PAYLOAD_TYPE = "dev.intake.channel.payload.received.v1";
+
+    private final IntakeProperties.Topics topics;
+
+    public KafkaRecords(IntakeProperties.Topics topics) {
+        this.topics = topics;
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<Message> build(Exchange exchange) {
+        String channel = exchange.getProperty(IntakeExchange.CHANNEL, String.class);
+        String correlationId = exchange.getProperty(IntakeExchange.CORRELATION_ID, String.class);
+        RawPayload raw = exchange.getProperty(IntakeExchange.RAW, RawPayload.class);
+        List<TicketEvent> tickets = exchange.getIn().getBody(List.class);
+
+        List<Message> records = new ArrayList<>(tickets.size() + 1);
+        String firstCustomer = tickets.isEmpty() ? null : tickets.get(0).getCustomerId();
+        records.add(rawRecord(exchange, channel, correlationId, raw, firstCustomer));
+        List<String> ticketIds = new ArrayList<>(tickets.size());
+        for (TicketEvent ticket : tickets) {
+            records.add(ticketRecord(exchange, ticket));
+            ticketIds.add(ticket.getTicketId().toString());
+        }
+        exchange.setProperty(IntakeExchange.TICKET_IDS, List.copyOf(ticketIds));
+        return records;
+    }
+
+    private Message rawRecord(Exchange exchange, String channel, String correlationId, RawPayload raw, String key) {
+        Message record = new DefaultMessage(exchange);
+        raw.headers().forEach(record::setHeader);
+        record.setHeader(KafkaConstants.OVERRIDE_TOPIC, topics.inbound(channel));
+        if (key != null) {
+            record.setHeader(KafkaConstants.KEY, key);
+        }
+        cloudEvent(record, UUID.randomUUID().toString(), PAYLOAD_TYPE, "/intake/" + channel, key, raw.receivedAt().toString());
+        record.setHeader(CORRELATION_ID_HEADER, correlationId);
+        record.setBody(raw.bytes());
+        return record;
+    }
+
+    private Message ticketRecord(Exchange exchange, TicketEvent ticket) {
+        Message record = new DefaultMessage(exchange);
+        record.setHeader(KafkaConstants.OVERRIDE_TOPIC, topics.tickets());
+        record.setHeader(KafkaConstants.KEY, ticket.getCustomerId());
+        cloudEvent(record, ticket.getTicketId().toString(), TICKET_TYPE, "/intake/" + ticket.getChannel() + "/" + ticket.getSource(),
+                ticket.getCustomerId(), ticket.getReceivedAt().toString());
+        record.setHeader("content-type", "application/avro");
+        record.setHeader(CORRELATION_ID_HEADER, ticket.getCorrelationId());
+        record.setBody(encode(ticket));
+        return record;
+    }
+
+    private static void cloudEvent(Message record, String id, String type, String source, String subject, String time) {
+        record.setHeader("ce_specversion", "1.0");
+        record.setHeader("ce_id", id);
+        record.setHeader("ce_type", type);
+        record.setHeader("ce_source", source);
+        if (subject != null) {
+            record.setHeader("ce_subject", subject);
+        }
+        record.setHeader("ce_time", time);
+    }
+
+    /** Avro single-object encoding: a marker, the schema fingerprint, then the binary record. */
+    static byte[] encode(TicketEvent ticket) {
+        try {
+            ByteBuffer buffer = ticket.toByteBuffer();
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot encode ticket " + ticket.getTicketId(), e);
+        }
+    }
+}
