@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# HTTP intake benchmark. Starts a real Kafka broker (KRaft) as its own process and the packaged
+# jar against it, then drives POST /forms/support with 1 KiB JSON bodies through wrk, and in the
+# same run a bare platform-http route that answers 202 without Kafka (bench/ceiling.camel.yaml)
+# as the ceiling. Reports accepted requests per second, p50, p99 and non-2xx for both, and
+# checks that every accepted request is on the tickets topic (counted by the broker).
+#
+#   bench/http-intake.sh [duration=20s] [connections=64] [threads=2]
+#
+# Needs wrk (apt-get install wrk). Everything listens on 127.0.0.1 and is stopped by pid at exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${1:-20s}
+CONNECTIONS=${2:-64}
+THREADS=${3:-2}
+KAFKA_PORT=${BENCH_KAFKA_PORT:-19092}
+HTTP_PORT=${BENCH_HTTP_PORT:-18080}
+WORK=$(mktemp -d -t intake-bench-XXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
+
+echo "== building the jar and the test classpath (broker tools)"
+./mvnw -q -B -DskipTests package
+./mvnw -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt"
+TOOLS_CP="target/test-classes:$(cat "$WORK/cp.txt")"
+JAR=$(ls target/intake-*.jar | grep -v original | head -1)
+
+wait_for() { # file pattern seconds
+  for _ in $(seq 1 "$3"); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 1; done
+  echo "timed out waiting for '$2' in $1" >&2; tail -20 "$1" >&2; return 1
+}
+
+echo "== starting the Kafka broker on 127.0.0.1:$KAFKA_PORT"
+java -Xmx1g -cp "$TOOLS_CP" intake.testing.EmbeddedKafkaBroker "$KAFKA_PORT" "$WORK/kafka" > "$WORK/kafka.log" 2>&1 &
+PIDS+=($!)
+wait_for "$WORK/kafka.log" "Kafka broker ready" 90
+
+echo "== starting Intake ($JAR) on 127.0.0.1:$HTTP_PORT"
+KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT INTAKE_HTTP_ADDRESS=127.0.0.1 INTAKE_HTTP_PORT=$HTTP_PORT \
+  java -Xmx1g -jar "$JAR" \
+  --camel.main.routes-include-pattern=classpath:routes/*.camel.yaml,file:bench/ceiling.camel.yaml \
+  --logging.level.org.apache.kafka=WARN > "$WORK/intake.log" 2>&1 &
+PIDS+=($!)
+wait_for "$WORK/intake.log" "Started IntakeApplication" 90
+
+run_wrk() { # path label
+  curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -d @<(echo '{}') "http://127.0.0.1:$HTTP_PORT$1" || true
+  # warm-up, not reported
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/post-form.lua "http://127.0.0.1:$HTTP_PORT$1" > /dev/null
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/post-form.lua \
+    "http://127.0.0.1:$HTTP_PORT$1" > "$WORK/$2.wrk"
+}
+summary() { # label -> "rps p50 p99 non2xx total"
+  local f="$WORK/$1.wrk"
+  local rps p50 p99 non2xx total
+  rps=$(awk '/Requests\/sec/ {print $2}' "$f")
+  p50=$(awk '$1=="50%" {print $2}' "$f")
+  p99=$(awk '$1=="99%" {print $2}' "$f")
+  non2xx=$(awk '/Non-2xx/ {print $NF}' "$f"); non2xx=${non2xx:-0}
+  total=$(awk '/requests in/ {print $1}' "$f")
+  echo "$rps $p50 $p99 $non2xx $total"
+}
+
+echo "== ceiling: POST /bench/ceiling (platform-http, 202, no Kafka) for $DURATION at $CONNECTIONS connections"
+run_wrk /bench/ceiling ceiling
+read -r c_rps c_p50 c_p99 c_non2xx c_total <<< "$(summary ceiling)"
+
+before=$(java -cp "$TOOLS_CP" intake.testing.TopicOffsets "127.0.0.1:$KAFKA_PORT" fte.tickets.incoming 2>/dev/null | tail -1)
+echo "== intake: POST /forms/support (1 KiB JSON, acks=all) for $DURATION at $CONNECTIONS connections"
+run_wrk /forms/support intake
+after=$(java -cp "$TOOLS_CP" intake.testing.TopicOffsets "127.0.0.1:$KAFKA_PORT" fte.tickets.incoming 2>/dev/null | tail -1)
+read -r i_rps i_p50 i_p99 i_non2xx i_total <<< "$(summary intake)"
+
+# the warm-up run's tickets are on the topic too: compare with the accepted counter instead
+accepted=$(curl -s "http://127.0.0.1:$HTTP_PORT/actuator/prometheus" \
+  | awk -F' ' '/^intake_requests_accepted_total\{.*channel="webform"/ {print $2}')
+
+echo
+printf '%-34s %12s %10s %10s %8s\n' "route" "req/s" "p50" "p99" "non-2xx"
+printf '%-34s %12s %10s %10s %8s\n' "/bench/ceiling (no Kafka)" "$c_rps" "$c_p50" "$c_p99" "$c_non2xx"
+printf '%-34s %12s %10s %10s %8s\n' "/forms/support (Kafka, acks=all)" "$i_rps" "$i_p50" "$i_p99" "$i_non2xx"
+awk -v i="$i_rps" -v c="$c_rps" 'BEGIN { printf "intake / ceiling throughput ratio: %.2f\n", i / c }'
+echo "tickets on fte.tickets.incoming during the measured run: $((after - before)); 2xx answers: $((i_total - i_non2xx))"
+echo "accepted counter (warm-up + measured, all acknowledged by the broker): ${accepted:-n/a}; tickets on the topic: $after"
