@@ -11,6 +11,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,16 +57,23 @@ public class TopicProvisioner {
                 LOG.info("Created Kafka topics {} with {} partitions", missing.stream().map(NewTopic::name).toList(), partitions);
             }
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka broker at " + bootstrapServers + " did not answer within "
-                    + timeoutMillis + " ms; set KAFKA_BOOTSTRAP_SERVERS to a reachable broker", e);
+            throw unreachable(e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException) {
+            if (e.getCause() instanceof TopicExistsException) {
                 return; // another instance created it in the meantime
+            }
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw unreachable(e.getCause());
             }
             throw new IllegalStateException("Cannot create Kafka topics on " + bootstrapServers + ": " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating Kafka topics", e);
         }
+    }
+
+    private IllegalStateException unreachable(Throwable cause) {
+        return new IllegalStateException("Kafka broker at " + bootstrapServers + " did not answer within "
+                + timeoutMillis + " ms; set KAFKA_BOOTSTRAP_SERVERS to a reachable broker", cause);
     }
 }
