@@ -44,7 +44,7 @@ public class IntakeBeans {
         List<String> names = new ArrayList<>();
         names.add(topics.tickets());
         CHANNELS.stream().map(topics::inbound).forEach(names::add);
-        return new TopicProvisioner(brokers, names, topics.partitions(), topics.replicationFactor(), timeoutMillis);
+        return new TopicProvisioner(brokers, names, topics.partitions(), (short) topics.replicationFactor(), timeoutMillis);
     }
 
     @Bean

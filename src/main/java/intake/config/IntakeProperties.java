@@ -1,6 +1,7 @@
 package intake.config;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -22,7 +23,7 @@ public record IntakeProperties(@Valid @NotNull Topics topics, @Valid @NotNull Ch
 
     /** Kafka topic names and how missing topics are created. */
     public record Topics(@NotBlank String tickets, @NotNull Map<String, String> channels,
-                         @Min(1) int partitions, @Min(1) short replicationFactor) {
+                         @Min(1) int partitions, @Min(1) @Max(Short.MAX_VALUE) int replicationFactor) {
 
         /** The raw-payload topic of a channel: {@code fte.channels.<channel>.inbound} unless configured. */
         public String inbound(String channel) {

@@ -15,7 +15,7 @@ import java.util.Optional;
 import org.apache.camel.Exchange;
 
 /**
- * Reads a verified Standard Webhooks event ({@code {"type", "timestamp", "data": {...}}}, see
+ * Reads a verified Standard Webhooks event ({@code {"type", "data": {...}}}, see
  * docs/channels/webhooks.md) and makes its ticket; the webhook-id is the provider's message id.
  */
 public class WebhookEventReader {
