@@ -51,10 +51,10 @@ KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT INTAKE_HTTP_ADDRESS=127.0.0.1 INTA
 PIDS+=($!)
 wait_for "$WORK/intake.log" "Started IntakeApplication" 90
 
-run_wrk() { # path label
-  curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -d @<(echo '{}') "http://127.0.0.1:$HTTP_PORT$1" || true
-  # warm-up, not reported
+warm_up() { # path: 5 s of the same load, not reported, so the JIT has compiled the hot path
   wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/post-form.lua "http://127.0.0.1:$HTTP_PORT$1" > /dev/null
+}
+run_wrk() { # path label
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/post-form.lua \
     "http://127.0.0.1:$HTTP_PORT$1" > "$WORK/$2.wrk"
 }
@@ -70,16 +70,17 @@ summary() { # label -> "rps p50 p99 non2xx total"
 }
 
 echo "== ceiling: POST /bench/ceiling (platform-http, 202, no Kafka) for $DURATION at $CONNECTIONS connections"
+warm_up /bench/ceiling
 run_wrk /bench/ceiling ceiling
 read -r c_rps c_p50 c_p99 c_non2xx c_total <<< "$(summary ceiling)"
 
+warm_up /forms/support
 before=$(java -cp "$TOOLS_CP" intake.testing.TopicOffsets "127.0.0.1:$KAFKA_PORT" fte.tickets.incoming 2>/dev/null | tail -1)
 echo "== intake: POST /forms/support (1 KiB JSON, acks=all) for $DURATION at $CONNECTIONS connections"
 run_wrk /forms/support intake
 after=$(java -cp "$TOOLS_CP" intake.testing.TopicOffsets "127.0.0.1:$KAFKA_PORT" fte.tickets.incoming 2>/dev/null | tail -1)
 read -r i_rps i_p50 i_p99 i_non2xx i_total <<< "$(summary intake)"
 
-# the warm-up run's tickets are on the topic too: compare with the accepted counter instead
 accepted=$(curl -s "http://127.0.0.1:$HTTP_PORT/actuator/prometheus" \
   | awk -F' ' '/^intake_requests_accepted_total\{.*channel="webform"/ {print $2}')
 

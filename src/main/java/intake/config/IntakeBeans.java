@@ -44,6 +44,7 @@ public class IntakeBeans {
         List<String> names = new ArrayList<>();
         names.add(topics.tickets());
         CHANNELS.stream().map(topics::inbound).forEach(names::add);
+        names.addAll(List.of(topics.decisions(), topics.escalations(), topics.agentMetrics(), topics.dlq()));
         return new TopicProvisioner(brokers, names, topics.partitions(), (short) topics.replicationFactor(), timeoutMillis);
     }
 

@@ -23,7 +23,9 @@ public record IntakeProperties(@Valid @NotNull Topics topics, @Valid @NotNull Ch
 
     /** Kafka topic names and how missing topics are created. */
     public record Topics(@NotBlank String tickets, @NotNull Map<String, String> channels,
-                         @Min(1) int partitions, @Min(1) @Max(Short.MAX_VALUE) int replicationFactor) {
+                         @Min(1) int partitions, @Min(1) @Max(Short.MAX_VALUE) int replicationFactor,
+                         @NotBlank String decisions, @NotBlank String escalations, @NotBlank String agentMetrics,
+                         @NotBlank String dlq) {
 
         /** The raw-payload topic of a channel: {@code fte.channels.<channel>.inbound} unless configured. */
         public String inbound(String channel) {

@@ -33,6 +33,12 @@ public class HttpReplies {
         json(exchange, 202, body);
     }
 
+    /** 200 with the body (a map) as JSON. */
+    @SuppressWarnings("unchecked")
+    public void ok(Exchange exchange) {
+        json(exchange, 200, exchange.getMessage().getBody(Map.class));
+    }
+
     /** 200 with every ticket id: Meta expects a 200 and one call may carry several messages. */
     public void acknowledged(Exchange exchange) {
         Map<String, Object> body = new LinkedHashMap<>();

@@ -1,31 +1,51 @@
 package intake.testing;
 
 import intake.IntakeApplication;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.BeforeEach;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Intake as it runs, on a random port, against the shared embedded Kafka broker; the "test"
- * profile (src/test/resources/application-test.yaml) only sets secrets and placeholders.
+ * Intake as it runs, on a random port, against the shared embedded Kafka broker and the test
+ * PostgreSQL (a schema of its own per test JVM, dropped at exit, so runs never see each other's
+ * rows or migrations); the "test" profile (application-test.yaml) only sets secrets and placeholders.
  */
 @CamelSpringBootTest
+// Spring Boot tests switch metrics export off unless asked: the tests read /actuator/prometheus.
+@AutoConfigureObservability
 @SpringBootTest(classes = IntakeApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("test")
 public abstract class IntakeIntegrationTest {
 
+    /** This JVM's schema in the test database. */
+    public static final String SCHEMA = schemaForThisRun();
+
     @LocalServerPort
     protected int port;
+
+    @LocalManagementPort
+    protected int managementPort;
 
     protected KafkaTopics kafka;
 
     @DynamicPropertySource
     static void kafkaBroker(DynamicPropertyRegistry registry) {
         registry.add("camel.component.kafka.brokers", TestKafka::bootstrapServers);
+        registry.add("spring.datasource.url", () -> TestDatabase.url() + (TestDatabase.url().contains("?") ? "&" : "?")
+                + "currentSchema=" + SCHEMA);
+        registry.add("spring.datasource.username", TestDatabase::user);
+        registry.add("spring.datasource.password", TestDatabase::password);
+        registry.add("spring.flyway.schemas", () -> SCHEMA);
     }
 
     @BeforeEach
@@ -33,7 +53,27 @@ public abstract class IntakeIntegrationTest {
         kafka = new KafkaTopics(TestKafka.bootstrapServers());
     }
 
+    /** A schema name of its own; the schema (Flyway creates it) is dropped when the JVM exits. */
+    private static String schemaForThisRun() {
+        String schema = "intake_it_" + Long.toString(ProcessHandle.current().pid(), 36) + "_" + Long.toString(System.nanoTime() % 100_000, 36);
+        TestDatabase.postgres(); // fails here, with what to do, when PostgreSQL is not reachable
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // its own connection: shutdown hooks run concurrently, the shared pool may be closing
+            try (Connection connection = DriverManager.getConnection(TestDatabase.url(), TestDatabase.user(), TestDatabase.password());
+                 Statement drop = connection.createStatement()) {
+                drop.execute("drop schema if exists " + schema + " cascade");
+            } catch (SQLException e) {
+                System.err.println("Could not drop test schema " + schema + ": " + e.getMessage());
+            }
+        }, "drop-test-schema"));
+        return schema;
+    }
+
     protected String url(String path) {
         return "http://127.0.0.1:" + port + path;
+    }
+
+    protected String managementUrl(String path) {
+        return "http://127.0.0.1:" + managementPort + path;
     }
 }

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Consumer benchmark. Preloads N tickets (default 100,000) on fte.tickets.incoming of a Kafka
+# broker started as its own process, starts the packaged jar against it and PostgreSQL (a schema
+# of its own), and measures processed tickets per second through the consumer: decode, the
+# idempotent consumer's atomic insert into processed_messages, the triage agent (which reads and
+# writes the tickets table) and its two output records, then the offset commit. In the same run,
+# pgbench runs the idempotent consumer's insert statement alone on the same database as the
+# ceiling. Reports both rates and their ratio.
+#
+#   bench/consumer-dedup.sh [tickets=100000]
+#
+# Needs PostgreSQL on 127.0.0.1:5432 (database test, user postgres; INTAKE_TEST_DB_* override) and pgbench.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+COUNT=${1:-100000}
+KAFKA_PORT=${BENCH_KAFKA_PORT:-19092}
+HTTP_PORT=${BENCH_HTTP_PORT:-18080}
+MGMT_PORT=${BENCH_MANAGEMENT_PORT:-18081}
+DB_URL=${INTAKE_TEST_DB_URL:-jdbc:postgresql://127.0.0.1:5432/test}
+DB_USER=${INTAKE_TEST_DB_USER:-postgres}
+SCHEMA=intake_bench_$$
+WORK=$(mktemp -d -t intake-bench-XXXX)
+PIDS=()
+psql_() { psql -h 127.0.0.1 -U "$DB_USER" -d test -qtA "$@"; }
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  psql_ -c "drop schema if exists $SCHEMA cascade" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+command -v pgbench >/dev/null || { echo "pgbench is missing (Debian package postgresql-client)" >&2; exit 2; }
+
+echo "== building the jar and the test classpath (broker and preload tools)"
+./mvnw -q -B -DskipTests package
+./mvnw -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt"
+TOOLS_CP="target/test-classes:$(cat "$WORK/cp.txt")"
+JAR=$(ls target/intake-*.jar | grep -v original | head -1)
+wait_for() { # file pattern seconds
+  for _ in $(seq 1 "$3"); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 1; done
+  echo "timed out waiting for '$2' in $1" >&2; tail -20 "$1" >&2; return 1
+}
+
+echo "== starting the Kafka broker on 127.0.0.1:$KAFKA_PORT"
+java -Xmx1g -cp "$TOOLS_CP" intake.testing.EmbeddedKafkaBroker "$KAFKA_PORT" "$WORK/kafka" > "$WORK/kafka.log" 2>&1 &
+PIDS+=($!)
+wait_for "$WORK/kafka.log" "Kafka broker ready" 90
+
+echo "== preloading $COUNT tickets"
+java -cp "$TOOLS_CP" intake.testing.TicketPreload "127.0.0.1:$KAFKA_PORT" "$COUNT" 2>&1 | tail -1
+
+echo "== ceiling: pgbench, the idempotent insert alone, 2 clients (as 2 consumer threads), 20 s"
+psql_ -c "create schema $SCHEMA; create table $SCHEMA.processed_messages (processor_name varchar(100) not null,
+  message_id varchar(200) not null, created_at timestamp with time zone not null, primary key (processor_name, message_id));
+  create index on $SCHEMA.processed_messages (created_at);"
+cat > "$WORK/insert.sql" <<SQL
+\set id random(1, 2000000000)
+insert into $SCHEMA.processed_messages (processor_name, message_id, created_at) values ('bench', 'id-' || :id, now()) on conflict do nothing;
+SQL
+pgbench -h 127.0.0.1 -U "$DB_USER" -n -c 2 -j 2 -T 20 -f "$WORK/insert.sql" test > "$WORK/pgbench.txt" 2>&1
+ceiling=$(awk '/^tps = / {print $3}' "$WORK/pgbench.txt")
+psql_ -c "drop table $SCHEMA.processed_messages"
+
+echo "== starting Intake ($JAR): consumer group intake-agent, 2 threads, dedup on PostgreSQL schema $SCHEMA"
+KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT INTAKE_HTTP_ADDRESS=127.0.0.1 INTAKE_HTTP_PORT=$HTTP_PORT \
+INTAKE_MANAGEMENT_PORT=$MGMT_PORT \
+SPRING_DATASOURCE_URL="$DB_URL?currentSchema=$SCHEMA" SPRING_DATASOURCE_USERNAME="$DB_USER" \
+  java -Xmx1g -jar "$JAR" --spring.flyway.schemas="$SCHEMA" --logging.level.org.apache.kafka=WARN \
+  --logging.level.intake=WARN > "$WORK/intake.log" 2>&1 &
+PIDS+=($!)
+wait_for "$WORK/intake.log" "Started IntakeApplication" 120
+
+processed() {
+  curl -s "http://127.0.0.1:$MGMT_PORT/actuator/prometheus" \
+    | awk '/^kafka_messages_processed_total\{/ {sum += $NF} END {printf "%d", sum}'
+}
+echo "== waiting for $COUNT processed tickets"
+start=""; last=0
+deadline=$((SECONDS + 1800))
+while [ "$SECONDS" -lt "$deadline" ]; do
+  n=$(processed)
+  if [ -z "$start" ] && [ "$n" -gt 0 ]; then start=$(date +%s.%N); first=$n; fi
+  if [ "$n" -ge "$COUNT" ]; then end=$(date +%s.%N); break; fi
+  if [ "$n" != "$last" ]; then printf '\r   %d / %d' "$n" "$COUNT"; last=$n; fi
+  sleep 0.5
+done
+echo
+[ -n "${end:-}" ] || { echo "FAILED: only $(processed) of $COUNT processed in time" >&2; exit 1; }
+rows=$(psql_ -c "select count(*) from $SCHEMA.processed_messages")
+rate=$(awk -v n="$COUNT" -v f="$first" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", (n - f) / (e - s) }')
+
+echo
+printf '%-58s %10s\n' "what" "per second"
+printf '%-58s %10s\n' "pgbench: INSERT ... ON CONFLICT DO NOTHING alone (ceiling)" "$ceiling"
+printf '%-58s %10s\n' "Intake consumer: tickets processed with JDBC dedup" "$rate"
+awk -v r="$rate" -v c="$ceiling" 'BEGIN { printf "consumer / ceiling ratio: %.2f\n", r / c }'
+echo "processed_messages rows: $rows (expected $COUNT)"
+[ "$rows" -eq "$COUNT" ] || { echo "FAILED: dedup table does not hold one key per ticket" >&2; exit 1; }

@@ -1,0 +1,152 @@
+package intake.config;
+
+import intake.agent.Agent;
+import intake.agent.HttpAgent;
+import intake.agent.TriageAgent;
+import intake.agent.TriageRules;
+import intake.consumer.AgentOutputs;
+import intake.consumer.AgentStep;
+import intake.consumer.DedupPurge;
+import intake.consumer.OffsetCommit;
+import intake.consumer.TicketDecoder;
+import intake.forensics.DeadLetterForensics;
+import intake.forensics.DeadLetterGuard;
+import intake.forensics.DeadLetterReplay;
+import intake.forensics.RedeliveryCounter;
+import intake.idempotency.JdbcProcessedMessages;
+import intake.ingress.TicketStatusLookup;
+import intake.ticket.TicketStore;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/** Wires the consumer side: idempotency, the agent, the ticket store and the dead-letter channel. */
+@Configuration(proxyBeanMethods = false)
+public class ConsumerBeans {
+
+    /** The route the dead-letter guard stops when the dead-letter topic keeps refusing writes. */
+    static final String CONSUMER_ROUTE_ID = "tickets-consume";
+
+    @Bean
+    JdbcProcessedMessages processedMessages(DataSource dataSource, Clock clock,
+                                            @Value("${intake.consumer.group-id}") String groupId) {
+        return new JdbcProcessedMessages(dataSource, groupId, clock);
+    }
+
+    @Bean
+    DedupPurge dedupPurge(JdbcProcessedMessages processedMessages, Clock clock,
+                          @Value("${intake.consumer.dedup.horizon}") Duration horizon) {
+        return new DedupPurge(processedMessages, horizon, clock);
+    }
+
+    @Bean
+    TicketStore ticketStore(DataSource dataSource, Clock clock) {
+        return new TicketStore(dataSource, clock);
+    }
+
+    @Bean
+    TicketStatusLookup ticketStatus(TicketStore ticketStore) {
+        return new TicketStatusLookup(ticketStore);
+    }
+
+    @Bean
+    TicketDecoder ticketDecoder() {
+        return new TicketDecoder();
+    }
+
+    /** The agent named by intake.agent.type: the built-in triage rules, or an HTTP agent service. */
+    @Bean
+    Agent agent(Environment environment, TicketStore ticketStore) {
+        Binder binder = Binder.get(environment);
+        String type = binder.bind("intake.agent.type", String.class).orElse("triage");
+        return switch (type) {
+            case "triage" -> new TriageAgent(binder.bind("intake.agent.triage", TriageRules.class)
+                    .orElseGet(TriageRules::defaults), ticketStore);
+            case "http" -> new HttpAgent(
+                    URI.create(binder.bind("intake.agent.http.url", String.class).orElseThrow(() ->
+                            new IllegalArgumentException("intake.agent.http.url must be set when intake.agent.type is http"))),
+                    binder.bind("intake.agent.http.timeout", Duration.class).orElse(Duration.ofSeconds(5)),
+                    binder.bind("intake.agent.http.bearer-token", String.class).orElse(null));
+            default -> throw new IllegalArgumentException("intake.agent.type must be triage or http, not '" + type + "'");
+        };
+    }
+
+    @Bean
+    AgentStep agentStep(Agent agent) {
+        return new AgentStep(agent);
+    }
+
+    @Bean
+    AgentOutputs agentOutputs(IntakeProperties intake, Clock clock) {
+        return new AgentOutputs(intake.topics(), clock);
+    }
+
+    @Bean
+    OffsetCommit offsetCommit() {
+        return new OffsetCommit();
+    }
+
+    @Bean
+    DeadLetterForensics deadLetterForensics(@Value("${intake.consumer.group-id}") String groupId,
+                                            @Value("${intake.instance-id:}") String instanceId, Clock clock) {
+        return new DeadLetterForensics(groupId, instanceId.isBlank() ? defaultInstanceId() : instanceId, clock);
+    }
+
+    @Bean
+    RedeliveryCounter redeliveryCounter() {
+        return new RedeliveryCounter();
+    }
+
+    @Bean
+    DeadLetterGuard deadLetterGuard(CamelContext camelContext, MeterRegistry registry,
+                                    @Value("${intake.consumer.dlq.max-consecutive-failures}") int maxFailures) {
+        DeadLetterGuard guard = new DeadLetterGuard(camelContext, CONSUMER_ROUTE_ID, maxFailures);
+        Gauge.builder("kafka.consumer.stopped", guard, g -> g.consumerStopped() ? 1 : 0)
+                .description("1 while the ticket consumer is stopped because the dead-letter topic refuses writes")
+                .register(registry);
+        Gauge.builder("kafka.dlq.write.failures", guard, DeadLetterGuard::consecutiveFailures)
+                .description("Dead-letter writes that failed in a row")
+                .register(registry);
+        return guard;
+    }
+
+    /** DOWN once the dead-letter guard stopped the consumer: tickets are waiting and an operator must act. */
+    @Bean
+    HealthIndicator ticketConsumerHealthIndicator(DeadLetterGuard guard) {
+        return () -> guard.consumerStopped()
+                ? Health.down().withDetail("reason", guard.stoppedBecause()).build()
+                : Health.up().withDetail("deadLetterWriteFailuresInARow", guard.consecutiveFailures()).build();
+    }
+
+    @Bean
+    TicketConsumerEndpoint ticketConsumerEndpoint(DeadLetterGuard guard) {
+        return new TicketConsumerEndpoint(guard);
+    }
+
+    @Bean
+    DeadLetterReplay deadLetterReplay(@Value("${camel.component.kafka.brokers}") String brokers, IntakeProperties intake) {
+        return new DeadLetterReplay(brokers, intake.topics().dlq());
+    }
+
+    @Bean
+    DeadLetterReplayEndpoint deadLetterReplayEndpoint(DeadLetterReplay replay) {
+        return new DeadLetterReplayEndpoint(replay);
+    }
+
+    private static String defaultInstanceId() {
+        String host = System.getenv("HOSTNAME");
+        return host != null && !host.isBlank() ? host : "intake-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}

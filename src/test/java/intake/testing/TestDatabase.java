@@ -1,0 +1,113 @@
+package intake.testing;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+
+/**
+ * The test database settings in one place. Tests run against a real PostgreSQL:
+ * {@code INTAKE_TEST_DB_URL} (default {@value #DEFAULT_URL}), {@code INTAKE_TEST_DB_USER}
+ * (default {@value #DEFAULT_USER}) and {@code INTAKE_TEST_DB_PASSWORD} (default empty).
+ * H2 in PostgreSQL mode, the embedded database of the local run, is here for the tests that prove
+ * the same SQL works on both.
+ */
+public final class TestDatabase {
+
+    public static final String URL_VARIABLE = "INTAKE_TEST_DB_URL";
+    public static final String USER_VARIABLE = "INTAKE_TEST_DB_USER";
+    public static final String PASSWORD_VARIABLE = "INTAKE_TEST_DB_PASSWORD";
+    public static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/test";
+    public static final String DEFAULT_USER = "postgres";
+
+    /** The options of the local run's H2 database: PostgreSQL syntax and PostgreSQL's defaults. */
+    public static final String H2_OPTIONS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+
+    private static final int REACHABLE_WITHIN_SECONDS = 3;
+
+    private static HikariDataSource postgres;
+
+    private TestDatabase() {
+    }
+
+    public static String url() {
+        return setting(URL_VARIABLE, DEFAULT_URL);
+    }
+
+    public static String user() {
+        return setting(USER_VARIABLE, DEFAULT_USER);
+    }
+
+    public static String password() {
+        return setting(PASSWORD_VARIABLE, "");
+    }
+
+    /**
+     * The test PostgreSQL, as a small connection pool this JVM shares (closed at exit). Checks first
+     * that the server answers within 3 s, and fails the test with what to do when it does not.
+     */
+    public static synchronized DataSource postgres() {
+        if (postgres == null) {
+            requireReachable();
+            HikariConfig config = new HikariConfig();
+            config.setPoolName("intake-test-postgres");
+            config.setJdbcUrl(url());
+            config.setUsername(user());
+            config.setPassword(password());
+            config.setMaximumPoolSize(12);
+            config.setMinimumIdle(0);
+            config.setConnectionTimeout(REACHABLE_WITHIN_SECONDS * 1000L);
+            postgres = new HikariDataSource(config);
+            HikariDataSource pool = postgres;
+            Runtime.getRuntime().addShutdownHook(new Thread(pool::close, "test-postgres-close"));
+        }
+        return postgres;
+    }
+
+    /** The JDBC URL of an H2 file database in {@code dir}, in PostgreSQL mode as the local run has it. */
+    public static String h2Url(Path dir) {
+        return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("intake") + H2_OPTIONS;
+    }
+
+    /** An H2 file database in {@code dir}, in PostgreSQL mode (a connection per call, no pool). */
+    public static DataSource h2(Path dir) {
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL(h2Url(dir));
+        h2.setUser("sa");
+        h2.setPassword("");
+        return h2;
+    }
+
+    /** Applies the project's Flyway migrations ({@code classpath:db/migration}). */
+    public static void migrate(DataSource dataSource) {
+        Flyway.configure().dataSource(dataSource).load().migrate();
+    }
+
+    private static void requireReachable() {
+        Properties properties = new Properties();
+        properties.setProperty("user", user());
+        properties.setProperty("password", password());
+        properties.setProperty("connectTimeout", String.valueOf(REACHABLE_WITHIN_SECONDS));
+        properties.setProperty("loginTimeout", String.valueOf(REACHABLE_WITHIN_SECONDS));
+        try (Connection connection = DriverManager.getConnection(url(), properties)) {
+            connection.isValid(REACHABLE_WITHIN_SECONDS);
+        } catch (SQLException e) {
+            throw new AssertionError("PostgreSQL is not reachable at " + url() + " as " + user() + ": " + e.getMessage()
+                    + ". Start it (pg_ctlcluster 15 main start) or point " + URL_VARIABLE + " at one ("
+                    + USER_VARIABLE + ", " + PASSWORD_VARIABLE + " for the login).", e);
+        }
+    }
+
+    private static String setting(String variable, String fallback) {
+        String value = System.getenv(variable);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
