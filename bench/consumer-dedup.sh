@@ -35,7 +35,7 @@ command -v pgbench >/dev/null || { echo "pgbench is missing (Debian package post
 echo "== building the jar and the test classpath (broker and preload tools)"
 ./mvnw -q -B -DskipTests package
 ./mvnw -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt"
-TOOLS_CP="target/test-classes:$(cat "$WORK/cp.txt")"
+TOOLS_CP="target/test-classes:target/classes:$(cat "$WORK/cp.txt")"
 JAR=$(ls target/intake-*.jar | grep -v original | head -1)
 wait_for() { # file pattern seconds
   for _ in $(seq 1 "$3"); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 1; done
@@ -48,9 +48,11 @@ PIDS+=($!)
 wait_for "$WORK/kafka.log" "Kafka broker ready" 90
 
 echo "== preloading $COUNT tickets"
-java -cp "$TOOLS_CP" intake.testing.TicketPreload "127.0.0.1:$KAFKA_PORT" "$COUNT" 2>&1 | tail -1
+java -cp "$TOOLS_CP" intake.testing.TicketPreload "127.0.0.1:$KAFKA_PORT" "$COUNT" > "$WORK/preload.log" 2>&1 \
+  || { tail -30 "$WORK/preload.log" >&2; exit 1; }
+grep "^Preloaded" "$WORK/preload.log"
 
-echo "== ceiling: pgbench, the idempotent insert alone, 2 clients (as 2 consumer threads), 20 s"
+echo "== ceiling: pgbench, the idempotent insert alone, 4 clients (as 4 consumer threads), 20 s"
 psql_ -c "create schema $SCHEMA; create table $SCHEMA.processed_messages (processor_name varchar(100) not null,
   message_id varchar(200) not null, created_at timestamp with time zone not null, primary key (processor_name, message_id));
   create index on $SCHEMA.processed_messages (created_at);"
@@ -58,16 +60,16 @@ cat > "$WORK/insert.sql" <<SQL
 \set id random(1, 2000000000)
 insert into $SCHEMA.processed_messages (processor_name, message_id, created_at) values ('bench', 'id-' || :id, now()) on conflict do nothing;
 SQL
-pgbench -h 127.0.0.1 -U "$DB_USER" -n -c 2 -j 2 -T 20 -f "$WORK/insert.sql" test > "$WORK/pgbench.txt" 2>&1
+pgbench -h 127.0.0.1 -U "$DB_USER" -n -c 4 -j 2 -T 20 -f "$WORK/insert.sql" test > "$WORK/pgbench.txt" 2>&1
 ceiling=$(awk '/^tps = / {print $3}' "$WORK/pgbench.txt")
 psql_ -c "drop table $SCHEMA.processed_messages"
 
-echo "== starting Intake ($JAR): consumer group intake-agent, 2 threads, dedup on PostgreSQL schema $SCHEMA"
+echo "== starting Intake ($JAR): consumer group intake-agent, 4 threads, dedup on PostgreSQL schema $SCHEMA"
 KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT INTAKE_HTTP_ADDRESS=127.0.0.1 INTAKE_HTTP_PORT=$HTTP_PORT \
 INTAKE_MANAGEMENT_PORT=$MGMT_PORT \
 SPRING_DATASOURCE_URL="$DB_URL?currentSchema=$SCHEMA" SPRING_DATASOURCE_USERNAME="$DB_USER" \
   java -Xmx1g -jar "$JAR" --spring.flyway.schemas="$SCHEMA" --logging.level.org.apache.kafka=WARN \
-  --logging.level.intake=WARN > "$WORK/intake.log" 2>&1 &
+  --logging.level.org.apache.camel=WARN > "$WORK/intake.log" 2>&1 &
 PIDS+=($!)
 wait_for "$WORK/intake.log" "Started IntakeApplication" 120
 

@@ -30,7 +30,7 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; e
 echo "== building the jar and the test classpath (broker tools)"
 ./mvnw -q -B -DskipTests package
 ./mvnw -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt"
-TOOLS_CP="target/test-classes:$(cat "$WORK/cp.txt")"
+TOOLS_CP="target/test-classes:target/classes:$(cat "$WORK/cp.txt")"
 JAR=$(ls target/intake-*.jar | grep -v original | head -1)
 
 wait_for() { # file pattern seconds

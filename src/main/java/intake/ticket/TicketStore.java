@@ -22,14 +22,15 @@ import org.apache.camel.ExchangeProperty;
  */
 public class TicketStore implements ContactHistory {
 
-    // One statement, so a replayed ticket updates its row instead of failing on the key.
-    private static final String UPSERT = """
-            insert into tickets (ticket_id, customer_id, channel, status, agent, category, priority, escalated, reply,
-                                 received_at, processed_at)
-            values (?, ?, ?, 'processed', ?, ?, ?, ?, ?, ?, ?)
-            on conflict (ticket_id) do update set status = excluded.status, agent = excluded.agent,
-                category = excluded.category, priority = excluded.priority, escalated = excluded.escalated,
-                reply = excluded.reply, processed_at = excluded.processed_at""";
+    // Update first, insert when there was nothing to update: portable to H2 (no ON CONFLICT DO
+    // UPDATE there), and no race, since the idempotent consumer lets one instance process a ticket.
+    private static final String UPDATE = """
+            update tickets set status = 'processed', agent = ?, category = ?, priority = ?, escalated = ?, reply = ?,
+                processed_at = ? where ticket_id = ?""";
+    private static final String INSERT = """
+            insert into tickets (agent, category, priority, escalated, reply, processed_at, ticket_id, customer_id, channel,
+                                 received_at, status)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'processed')""";
 
     private final DataSource dataSource;
     private final Clock clock;
@@ -43,21 +44,32 @@ public class TicketStore implements ContactHistory {
     public void record(@ExchangeProperty(TicketExchange.TICKET) TicketEvent ticket, @Body AgentDecision decision) {
         Instant processedAt = clock.instant();
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement upsert = connection.prepareStatement(UPSERT)) {
-            upsert.setString(1, ticket.getTicketId().toString());
-            upsert.setString(2, ticket.getCustomerId());
-            upsert.setString(3, ticket.getChannel());
-            upsert.setString(4, decision.agent());
-            upsert.setString(5, decision.category());
-            upsert.setString(6, decision.priority());
-            upsert.setBoolean(7, decision.escalate());
-            upsert.setString(8, decision.reply());
-            upsert.setTimestamp(9, Timestamp.from(ticket.getReceivedAt()));
-            upsert.setTimestamp(10, Timestamp.from(processedAt));
-            upsert.executeUpdate();
+             PreparedStatement update = connection.prepareStatement(UPDATE)) {
+            setDecision(update, decision, processedAt, ticket.getTicketId().toString());
+            if (update.executeUpdate() == 0) {
+                try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+                    setDecision(insert, decision, processedAt, ticket.getTicketId().toString());
+                    insert.setString(8, ticket.getCustomerId());
+                    insert.setString(9, ticket.getChannel());
+                    insert.setTimestamp(10, Timestamp.from(ticket.getReceivedAt()));
+                    insert.executeUpdate();
+                }
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot record the decision for ticket " + ticket.getTicketId(), e);
         }
+    }
+
+    /** Parameters 1 to 7 of both statements: the decision, then the ticket id. */
+    private static void setDecision(PreparedStatement statement, AgentDecision decision, Instant processedAt, String ticketId)
+            throws SQLException {
+        statement.setString(1, decision.agent());
+        statement.setString(2, decision.category());
+        statement.setString(3, decision.priority());
+        statement.setBoolean(4, decision.escalate());
+        statement.setString(5, decision.reply());
+        statement.setTimestamp(6, Timestamp.from(processedAt));
+        statement.setString(7, ticketId);
     }
 
     /** The ticket's status and reply as the API shows it, or empty when no processed ticket has this id. */

@@ -1,0 +1,73 @@
+package intake.ticket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import intake.agent.AgentDecision;
+import intake.testing.TestDatabase;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The tickets table as the consumer and GET /tickets/{id} use it, on PostgreSQL and on the local run's H2. */
+class TicketStoreTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
+
+    @TempDir
+    static Path h2Dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql", "h2"})
+    void recordsADecisionAndReplacesItWhenTheTicketIsProcessedAgain(String database) {
+        TicketStore store = new TicketStore(dataSource(database), Clock.fixed(NOW, ZoneOffset.UTC));
+        TicketEvent ticket = ticket("store-" + UUID.randomUUID() + "@example.com", NOW.minusSeconds(60));
+
+        store.record(ticket, decision(ticket, "billing", false, "First reply"));
+        store.record(ticket, decision(ticket, "technical", true, "Second reply"));
+
+        Map<String, Object> found = store.find(ticket.getTicketId().toString()).orElseThrow();
+        assertThat(found).containsEntry("status", "processed").containsEntry("category", "technical")
+                .containsEntry("escalated", true).containsEntry("reply", "Second reply")
+                .containsEntry("receivedAt", "2026-11-22T11:59:00Z").containsEntry("processedAt", "2026-11-22T12:00:00Z");
+        assertThat(store.find(UUID.randomUUID().toString())).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql", "h2"})
+    void countsACustomersTicketsSinceAnInstant(String database) {
+        TicketStore store = new TicketStore(dataSource(database), Clock.fixed(NOW, ZoneOffset.UTC));
+        String customer = "history-" + UUID.randomUUID() + "@example.com";
+        for (int hoursAgo : List.of(30, 20, 2, 1)) {
+            TicketEvent ticket = ticket(customer, NOW.minusSeconds(hoursAgo * 3600L));
+            store.record(ticket, decision(ticket, "general", false, "ok"));
+        }
+
+        assertThat(store.contactsSince(customer, NOW.minusSeconds(24 * 3600))).isEqualTo(3);
+        assertThat(store.contactsSince(customer, NOW.minusSeconds(90 * 60))).isEqualTo(1);
+        assertThat(store.contactsSince("nobody@example.com", NOW.minusSeconds(24 * 3600))).isZero();
+    }
+
+    private static DataSource dataSource(String database) {
+        DataSource dataSource = "postgresql".equals(database) ? TestDatabase.postgres() : TestDatabase.h2(h2Dir);
+        TestDatabase.migrate(dataSource);
+        return dataSource;
+    }
+
+    private static TicketEvent ticket(String customer, Instant receivedAt) {
+        return Tickets.newTicket("webform", "support-form", UUID.randomUUID().toString(), "c", receivedAt)
+                .setCustomerId(customer).setBody("b").build();
+    }
+
+    private static AgentDecision decision(TicketEvent ticket, String category, boolean escalate, String reply) {
+        return new AgentDecision(ticket.getTicketId().toString(), ticket.getCustomerId(), "triage", category, "normal",
+                escalate, List.of(), reply);
+    }
+}
