@@ -5,5 +5,6 @@ RUN useradd --system --uid 10001 intake
 WORKDIR /app
 COPY target/intake-0.1.0-SNAPSHOT.jar /app/intake.jar
 USER 10001
-EXPOSE 8080
+# 8080: the channels; 8081: the actuator, for operators only
+EXPOSE 8080 8081
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/intake.jar"]

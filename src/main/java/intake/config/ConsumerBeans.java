@@ -21,7 +21,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.UUID;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.springframework.beans.factory.annotation.Value;
@@ -101,7 +100,7 @@ public class ConsumerBeans {
     @Bean
     DeadLetterForensics deadLetterForensics(@Value("${intake.consumer.group-id}") String groupId,
                                             @Value("${intake.instance-id:}") String instanceId, Clock clock) {
-        return new DeadLetterForensics(groupId, instanceId.isBlank() ? defaultInstanceId() : instanceId, clock);
+        return new DeadLetterForensics(groupId, InstanceId.of(instanceId), clock);
     }
 
     @Bean
@@ -143,10 +142,5 @@ public class ConsumerBeans {
     @Bean
     DeadLetterReplayEndpoint deadLetterReplayEndpoint(DeadLetterReplay replay) {
         return new DeadLetterReplayEndpoint(replay);
-    }
-
-    private static String defaultInstanceId() {
-        String host = System.getenv("HOSTNAME");
-        return host != null && !host.isBlank() ? host : "intake-" + UUID.randomUUID().toString().substring(0, 8);
     }
 }

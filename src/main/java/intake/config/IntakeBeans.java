@@ -37,9 +37,9 @@ public class IntakeBeans {
         return Clock.systemUTC();
     }
 
-    @Bean(initMethod = "createMissingTopics")
+    @Bean
     TopicProvisioner topicProvisioner(IntakeProperties intake, @Value("${camel.component.kafka.brokers}") String brokers,
-                                      @Value("${intake.topics.create-timeout-ms:10000}") long timeoutMillis) {
+                                      @Value("${intake.topics.create-timeout-ms}") long timeoutMillis) {
         IntakeProperties.Topics topics = intake.topics();
         List<String> names = new ArrayList<>();
         names.add(topics.tickets());

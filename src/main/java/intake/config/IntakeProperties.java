@@ -19,7 +19,14 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("intake")
-public record IntakeProperties(@Valid @NotNull Topics topics, @Valid @NotNull Channels channels) {
+public record IntakeProperties(@Valid @NotNull Topics topics, @Valid @NotNull Channels channels, @Valid @NotNull Bypass bypass) {
+
+    /** The circuit breaker around Kafka and the outbox relay (application.yaml says why each number). */
+    public record Bypass(@Min(1) int slidingWindowSize, @Min(1) int minimumNumberOfCalls,
+                         @Min(1) @Max(100) float failureRateThreshold, @NotNull Duration slowCallDuration,
+                         @Min(1) @Max(100) float slowCallRateThreshold, @NotNull Duration waitInOpenState,
+                         @Min(1) int callsInHalfOpenState, @NotNull Duration relayClaimLease) {
+    }
 
     /** Kafka topic names and how missing topics are created. */
     public record Topics(@NotBlank String tickets, @NotNull Map<String, String> channels,

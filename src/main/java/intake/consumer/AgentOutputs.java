@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.support.DefaultMessage;
 
 /**
  * What one agent decision publishes, as one batch of JSON records keyed by customer: the decision
@@ -64,9 +62,7 @@ public class AgentOutputs {
     }
 
     private static Message record(Exchange exchange, String topic, TicketEvent ticket, Object value) {
-        Message record = new DefaultMessage(exchange);
-        record.setHeader(KafkaConstants.OVERRIDE_TOPIC, topic);
-        record.setHeader(KafkaConstants.KEY, ticket.getCustomerId());
+        Message record = KafkaRecords.newRecord(exchange, topic, ticket.getCustomerId());
         record.setHeader("content-type", "application/json");
         record.setHeader(KafkaRecords.CORRELATION_ID_HEADER, ticket.getCorrelationId());
         try {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import intake.outbox.OutboxUnavailableException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.kafka.common.KafkaException;
@@ -70,7 +71,7 @@ public class HttpReplies {
         if (cause instanceof IntakeRejection rejection) {
             json(exchange, rejection.status(), errorBody(rejection, correlationId(exchange)));
         } else if (causedByKafka(cause)) {
-            LOG.error("Kafka did not acknowledge the event of correlation id {}: {}", correlationId(exchange), cause.toString());
+            LOG.error("Neither Kafka nor the outbox stored the event of correlation id {}: {}", correlationId(exchange), cause.toString());
             body.put("error", "publish_unavailable");
             body.put("message", "The event could not be stored; nothing was accepted. Retry later.");
             body.put("correlationId", correlationId(exchange));
@@ -107,7 +108,8 @@ public class HttpReplies {
 
     private static boolean causedByKafka(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof KafkaException || t instanceof java.util.concurrent.TimeoutException) {
+            if (t instanceof KafkaException || t instanceof java.util.concurrent.TimeoutException
+                    || t instanceof OutboxUnavailableException) {
                 return true;
             }
         }

@@ -24,6 +24,11 @@ import org.apache.camel.support.DefaultMessage;
 public class KafkaRecords {
 
     public static final String CORRELATION_ID_HEADER = "intake_correlation_id";
+    /**
+     * The record's topic, kept for the outbox: camel-kafka consumes its override-topic header while
+     * sending, so a send that failed no longer has it. The Camel prefix keeps it off the record.
+     */
+    public static final String TOPIC_HEADER = "CamelIntakeTopic";
     static final String TICKET_TYPE = "dev.intake.ticket.received.v1";
     static final String PAYLOAD_TYPE = "dev.intake.channel.payload.received.v1";
 
@@ -53,12 +58,8 @@ public class KafkaRecords {
     }
 
     private Message rawRecord(Exchange exchange, String channel, String correlationId, RawPayload raw, String key) {
-        Message record = new DefaultMessage(exchange);
+        Message record = newRecord(exchange, topics.inbound(channel), key);
         raw.headers().forEach(record::setHeader);
-        record.setHeader(KafkaConstants.OVERRIDE_TOPIC, topics.inbound(channel));
-        if (key != null) {
-            record.setHeader(KafkaConstants.KEY, key);
-        }
         cloudEvent(record, UUID.randomUUID().toString(), PAYLOAD_TYPE, "/intake/" + channel, key, raw.receivedAt().toString());
         record.setHeader(CORRELATION_ID_HEADER, correlationId);
         record.setBody(raw.bytes());
@@ -66,14 +67,23 @@ public class KafkaRecords {
     }
 
     private Message ticketRecord(Exchange exchange, TicketEvent ticket) {
-        Message record = new DefaultMessage(exchange);
-        record.setHeader(KafkaConstants.OVERRIDE_TOPIC, topics.tickets());
-        record.setHeader(KafkaConstants.KEY, ticket.getCustomerId());
+        Message record = newRecord(exchange, topics.tickets(), ticket.getCustomerId());
         cloudEvent(record, ticket.getTicketId().toString(), TICKET_TYPE, "/intake/" + ticket.getChannel() + "/" + ticket.getSource(),
                 ticket.getCustomerId(), ticket.getReceivedAt().toString());
         record.setHeader("content-type", "application/avro");
         record.setHeader(CORRELATION_ID_HEADER, ticket.getCorrelationId());
         record.setBody(encode(ticket));
+        return record;
+    }
+
+    /** An empty record for one of the batch's topics, keyed (or not, when the key is null). */
+    public static Message newRecord(Exchange exchange, String topic, String key) {
+        Message record = new DefaultMessage(exchange);
+        record.setHeader(KafkaConstants.OVERRIDE_TOPIC, topic);
+        record.setHeader(TOPIC_HEADER, topic);
+        if (key != null) {
+            record.setHeader(KafkaConstants.KEY, key);
+        }
         return record;
     }
 

@@ -16,9 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates the topics Intake writes to when they are missing, before any route starts. A broker
- * that cannot be reached stops start-up with a message naming it: without it nothing can be
- * acknowledged.
+ * Creates the topics Intake writes to when they are missing: at start-up, or, when the broker
+ * did not answer then (Intake starts in bypass mode), before the outbox relay first reaches it.
  */
 public class TopicProvisioner {
 
@@ -39,12 +38,49 @@ public class TopicProvisioner {
         this.timeoutMillis = timeoutMillis;
     }
 
-    public void createMissingTopics() {
-        Map<String, Object> config = Map.of(
+    private volatile boolean provisioned;
+
+    /** Creates what is missing, once; later calls do nothing. Throws when the broker does not answer. */
+    public void ensureTopics() {
+        if (!provisioned) {
+            createMissingTopics();
+        }
+    }
+
+    /** Like {@link #ensureTopics()}, but answers false instead of throwing when the broker is unreachable. */
+    public boolean tryEnsureTopics() {
+        try {
+            ensureTopics();
+            return true;
+        } catch (IllegalStateException e) {
+            LOG.warn("{}", e.getMessage());
+            return false;
+        }
+    }
+
+    /** Asks the broker for its nodes: the relay's trial call when it has nothing to send. */
+    public void checkBroker() {
+        try (Admin admin = Admin.create(adminConfig())) {
+            admin.describeCluster().nodes().get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw unreachable(e);
+        } catch (ExecutionException e) {
+            throw unreachable(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while checking the Kafka broker", e);
+        }
+    }
+
+    private Map<String, Object> adminConfig() {
+        return Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMillis,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMillis);
-        try (Admin admin = Admin.create(config)) {
+    }
+
+    public void createMissingTopics() {
+        try (Admin admin = Admin.create(adminConfig())) {
             Set<String> existing = admin.listTopics().names().get(timeoutMillis, TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (String topic : topics) {
@@ -56,11 +92,13 @@ public class TopicProvisioner {
                 admin.createTopics(missing).all().get(timeoutMillis, TimeUnit.MILLISECONDS);
                 LOG.info("Created Kafka topics {} with {} partitions", missing.stream().map(NewTopic::name).toList(), partitions);
             }
+            provisioned = true;
         } catch (TimeoutException e) {
             throw unreachable(e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TopicExistsException) {
-                return; // another instance created it in the meantime
+                provisioned = true; // another instance created it in the meantime
+                return;
             }
             if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
                 throw unreachable(e.getCause());

@@ -94,6 +94,38 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * broker and waits until it answers a metadata request and every partition has a leader again.
      */
     public synchronized EmbeddedKafkaBroker start() {
+        // Right after a stop the kernel may not have released the listening ports yet: try again briefly.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce();
+            } catch (IllegalStateException e) {
+                if (attempt >= 10 || !causedByBind(e)) {
+                    throw e;
+                }
+                sleepQuietly(500);
+            }
+        }
+    }
+
+    private static boolean causedByBind(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting to restart the broker", e);
+        }
+    }
+
+    private EmbeddedKafkaBroker startOnce() {
         if (server != null) {
             return this;
         }

@@ -100,7 +100,8 @@ public final class TestDatabase {
         try (Connection connection = DriverManager.getConnection(url(), properties)) {
             connection.isValid(REACHABLE_WITHIN_SECONDS);
         } catch (SQLException e) {
-            throw new AssertionError("PostgreSQL is not reachable at " + url() + " as " + user() + ": " + e.getMessage()
+            String cause = String.valueOf(e.getMessage()).strip().replaceAll("\\.+$", "");
+            throw new AssertionError("PostgreSQL is not reachable at " + url() + " as " + user() + ": " + cause
                     + ". Start it (pg_ctlcluster 15 main start) or point " + URL_VARIABLE + " at one ("
                     + USER_VARIABLE + ", " + PASSWORD_VARIABLE + " for the login).", e);
         }

@@ -1,0 +1,92 @@
+package intake.config;
+
+import intake.outbox.KafkaBypass;
+import intake.outbox.Outbox;
+import intake.publish.TopicProvisioner;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.actuate.health.Status;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires bypass mode: the circuit breaker around Kafka, the outbox, and how both are seen. */
+@Configuration(proxyBeanMethods = false)
+public class BypassBeans {
+
+    /** Health status while Kafka is bypassed: requests are still served (HTTP 200), but not through Kafka. */
+    static final Status DEGRADED = new Status("DEGRADED", "Kafka is bypassed: events wait in the outbox");
+
+    /** The breaker the intake-publish and outbox-relay routes share (resilience4jConfiguration.circuitBreaker). */
+    @Bean
+    CircuitBreaker kafkaCircuitBreaker(IntakeProperties intake, MeterRegistry meterRegistry) {
+        IntakeProperties.Bypass bypass = intake.bypass();
+        CircuitBreakerConfig config = CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(bypass.slidingWindowSize())
+                .minimumNumberOfCalls(bypass.minimumNumberOfCalls())
+                .failureRateThreshold(bypass.failureRateThreshold())
+                .slowCallDurationThreshold(bypass.slowCallDuration())
+                .slowCallRateThreshold(bypass.slowCallRateThreshold())
+                .waitDurationInOpenState(bypass.waitInOpenState())
+                .permittedNumberOfCallsInHalfOpenState(bypass.callsInHalfOpenState())
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .build();
+        CircuitBreakerRegistry registry = CircuitBreakerRegistry.of(config);
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meterRegistry);
+        return registry.circuitBreaker("kafka");
+    }
+
+    @Bean
+    Outbox outbox(DataSource dataSource, Clock clock, @Value("${intake.instance-id:}") String instanceId,
+                  IntakeProperties intake) {
+        return new Outbox(dataSource, clock, InstanceId.of(instanceId), intake.bypass().relayClaimLease());
+    }
+
+    @Bean
+    KafkaBypass kafkaBypass(CircuitBreaker kafkaCircuitBreaker, Outbox outbox, MeterRegistry meterRegistry) {
+        KafkaBypass bypass = new KafkaBypass(kafkaCircuitBreaker, outbox);
+        Gauge.builder("kafka.bypass.active", bypass, b -> b.active() ? 1 : 0)
+                .description("1 while Kafka is bypassed: breaker not closed, or records waiting in the outbox")
+                .register(meterRegistry);
+        Gauge.builder("intake.outbox.depth", outbox, Outbox::depth)
+                .description("Records waiting in the outbox for the relay")
+                .register(meterRegistry);
+        return bypass;
+    }
+
+    /** Topics at start-up; without a broker, bypass mode at once instead of a failed start. */
+    @Bean
+    SmartInitializingSingleton kafkaAtStartup(TopicProvisioner topicProvisioner, KafkaBypass bypass,
+                                              @Value("${camel.component.kafka.brokers}") String brokers) {
+        return () -> {
+            if (!topicProvisioner.tryEnsureTopics()) {
+                bypass.startInBypass("no Kafka broker answered at " + brokers + "; the relay creates the topics when one does");
+            }
+        };
+    }
+
+    /** Kafka's part of /actuator/health: UP, or DEGRADED with the outbox depth while bypassed. */
+    @Bean
+    HealthIndicator kafkaHealthIndicator(KafkaBypass bypass, Outbox outbox) {
+        return () -> {
+            long depth = outbox.depth();
+            Health.Builder health = bypass.active() ? Health.status(DEGRADED).withDetail("bypass", true)
+                    : Health.up().withDetail("bypass", false);
+            return health.withDetail("circuitBreaker", bypass.breakerState().name())
+                    .withDetail("outboxDepth", depth)
+                    .build();
+        };
+    }
+
+}

@@ -1,0 +1,66 @@
+package intake.outbox;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bypass mode, made visible: it is on while the circuit breaker around Kafka is not closed or
+ * records still wait in the outbox. Says so in the log when it starts (WARN) and ends (INFO).
+ */
+public class KafkaBypass {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaBypass.class);
+
+    private final CircuitBreaker breaker;
+    private final Outbox outbox;
+
+    public KafkaBypass(CircuitBreaker breaker, Outbox outbox) {
+        this.breaker = breaker;
+        this.outbox = outbox;
+        breaker.getEventPublisher().onStateTransition(event -> {
+            switch (event.getStateTransition().getToState()) {
+                case OPEN, FORCED_OPEN -> LOG.warn("Kafka bypass started: the circuit breaker opened ({}). Events go to the"
+                        + " outbox (depth {}) and tickets are processed directly", event.getStateTransition(), depthForLog());
+                case CLOSED -> LOG.info("Kafka bypass ended: the circuit breaker closed; the relay drains the outbox (depth {})",
+                        depthForLog());
+                default -> LOG.info("Kafka circuit breaker: {}", event.getStateTransition());
+            }
+        });
+    }
+
+    /**
+     * Whether the relay has work: records waiting while the breaker lets calls through, or a
+     * half-open breaker whose trial calls decide whether the broker is back (the relay makes
+     * them when no request does, so the breaker closes by itself).
+     */
+    public boolean relayNeeded() {
+        return switch (breaker.getState()) {
+            case HALF_OPEN -> true;
+            case CLOSED, DISABLED, METRICS_ONLY -> outbox.depth() > 0;
+            default -> false;
+        };
+    }
+
+    public boolean active() {
+        return breaker.getState() != CircuitBreaker.State.CLOSED || outbox.depth() > 0;
+    }
+
+    public CircuitBreaker.State breakerState() {
+        return breaker.getState();
+    }
+
+    /** Opens the breaker at once: start-up found no broker, so no request should wait to find out. */
+    public void startInBypass(String reason) {
+        LOG.warn("Starting in Kafka bypass mode: {}", reason);
+        breaker.transitionToOpenState();
+    }
+
+    private String depthForLog() {
+        try {
+            return Long.toString(outbox.depth());
+        } catch (RuntimeException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+}

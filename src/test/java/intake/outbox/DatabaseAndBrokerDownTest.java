@@ -1,0 +1,66 @@
+package intake.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import intake.testing.Http;
+import intake.testing.IntakeIntegrationTest;
+import intake.testing.TestDatabase;
+import intake.testing.TestKafka;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** With Kafka and the database both out, nothing can be stored: 503 with Retry-After, and nothing acknowledged. */
+class DatabaseAndBrokerDownTest extends IntakeIntegrationTest {
+
+    @Test
+    void brokerAndDatabaseDownIs503AndTheEventIsNeitherOnKafkaNorInTheOutbox() throws Exception {
+        TestKafka.broker().stop();
+        HttpResponse<String> response;
+        try {
+            databaseAcceptsConnections(false);
+            try {
+                response = Http.post(url("/forms/support"), "application/json", """
+                        {"name":"Nobody","email":"nobody@example.com","subject":"Lost?","message":"Will this be lost?"}""",
+                        "X-Correlation-ID", "all-down-1");
+            } finally {
+                databaseAcceptsConnections(true);
+            }
+        } finally {
+            TestKafka.broker().start();
+        }
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).contains("5");
+        assertThat(new ObjectMapper().readTree(response.body()).get("error").asText()).isEqualTo("publish_unavailable");
+        try (Connection connection = TestDatabase.postgres().getConnection(); Statement count = connection.createStatement()) {
+            var rows = count.executeQuery("select count(*) from " + SCHEMA + ".outbox where headers like '%all-down-1%'");
+            rows.next();
+            assertThat(rows.getInt(1)).isZero();
+        }
+        Thread.sleep(Duration.ofSeconds(3).toMillis()); // what a relay could have published by now
+        assertThat(kafka.readAll("fte.channels.webform.inbound")).noneMatch(r -> "all-down-1".equals(intake.testing.Records.header(r, "intake_correlation_id")));
+        assertThat(kafka.readAll("fte.tickets.incoming")).noneMatch(r -> "all-down-1".equals(intake.testing.Records.header(r, "intake_correlation_id")));
+    }
+
+    /** Closes (or reopens) the test database to new connections and ends the open ones: a database outage. */
+    private static void databaseAcceptsConnections(boolean allow) throws SQLException {
+        String url = TestDatabase.url();
+        String database = url.substring(url.lastIndexOf('/') + 1).replaceAll("\\?.*", "");
+        String adminUrl = url.substring(0, url.lastIndexOf('/') + 1) + "postgres";
+        try (Connection admin = DriverManager.getConnection(adminUrl, TestDatabase.user(), TestDatabase.password());
+             Statement sql = admin.createStatement()) {
+            sql.execute("alter database \"" + database + "\" allow_connections " + allow);
+            if (!allow) {
+                sql.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = '" + database
+                        + "' and pid <> pg_backend_pid()");
+            }
+        }
+    }
+
+}

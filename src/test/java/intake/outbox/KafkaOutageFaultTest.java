@@ -1,0 +1,212 @@
+package intake.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import intake.testing.Http;
+import intake.testing.IntakeIntegrationTest;
+import intake.testing.Records;
+import intake.testing.Signatures;
+import intake.testing.TestKafka;
+import intake.ticket.Tickets;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fault test: 2,000 requests from 8 concurrent clients across the HTTP channels while the
+ * broker is stopped for a stretch in the middle and started again. Every request is accepted
+ * within the bound, every event reaches Kafka once the outbox is drained, and the agent processes
+ * every ticket exactly once, in bypass or in the consumer.
+ */
+class KafkaOutageFaultTest extends IntakeIntegrationTest {
+
+    private static final int REQUESTS = 2_000;
+    private static final int CLIENTS = 8;
+    private static final int STOP_AT = 500;
+    private static final int START_AT = 1_300;
+    /**
+     * A request waits at most 1 s for Kafka (intake.bypass.publish-timeout-ms); on top come the
+     * outbox write and, in bypass, the agent's own work (database reads and writes) on this 2-core
+     * machine shared by broker, database, Intake and 8 clients.
+     */
+    private static final long REQUEST_BOUND_MILLIS = 2_500;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private record Sent(int index, String correlationId, String channelTopic, List<String> ticketIds, int status, long millis) {
+    }
+
+    @Test
+    void nothingIsLostWhenTheBrokerGoesAwayUnderLoad() throws Exception {
+        AtomicInteger done = new AtomicInteger();
+        Set<String> healthSeen = ConcurrentHashMap.newKeySet();
+        List<String> healthTimeline = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS + 2);
+        try {
+            Future<?> outage = pool.submit(() -> {
+                await().atMost(Duration.ofMinutes(3)).until(() -> done.get() >= STOP_AT);
+                TestKafka.broker().stop();
+                await().atMost(Duration.ofMinutes(3)).until(() -> done.get() >= START_AT);
+                TestKafka.broker().start();
+                return null;
+            });
+            Future<?> monitor = pool.submit(() -> {
+                while (done.get() < REQUESTS) {
+                    String status = kafkaHealth();
+                    if (healthSeen.add(status)) {
+                        healthTimeline.add(done.get() + ":" + status);
+                    }
+                    Thread.sleep(100);
+                }
+                return null;
+            });
+            List<Future<List<Sent>>> clients = new ArrayList<>();
+            AtomicInteger next = new AtomicInteger();
+            for (int c = 0; c < CLIENTS; c++) {
+                clients.add(pool.submit(() -> {
+                    List<Sent> sent = new ArrayList<>();
+                    for (int i = next.getAndIncrement(); i < REQUESTS; i = next.getAndIncrement()) {
+                        sent.add(send(i));
+                        done.incrementAndGet();
+                    }
+                    return sent;
+                }));
+            }
+            List<Sent> all = new ArrayList<>();
+            for (Future<List<Sent>> client : clients) {
+                all.addAll(client.get());
+            }
+            outage.get();
+            monitor.get();
+
+            assertThat(all).hasSize(REQUESTS);
+            assertThat(all).allSatisfy(s -> assertThat(s.status()).as("request %d", s.index()).isBetween(200, 299));
+            long slowest = all.stream().mapToLong(Sent::millis).max().orElseThrow();
+            assertThat(slowest).as("slowest request, ms").isLessThanOrEqualTo(REQUEST_BOUND_MILLIS);
+            assertThat(healthTimeline).as("kafka health while it went").anyMatch(s -> s.endsWith("DEGRADED"));
+
+            await().atMost(Duration.ofMinutes(2)).until(() -> "UP".equals(kafkaHealth()));
+            assertThat(Http.get(managementUrl("/actuator/prometheus")).body())
+                    .containsPattern("kafka_bypass_active\\S* 0\\.0").containsPattern("intake_outbox_depth\\S* 0\\.0");
+
+            Set<String> expectedTickets = all.stream().flatMap(s -> s.ticketIds().stream()).collect(Collectors.toSet());
+            Set<String> onTopic = kafka.readAll("fte.tickets.incoming").stream()
+                    .map(r -> Records.header(r, "ce_id")).collect(Collectors.toSet());
+            assertThat(onTopic).as("tickets on fte.tickets.incoming").containsAll(expectedTickets);
+            Map<String, Set<String>> rawByTopic = new HashMap<>();
+            for (Sent s : all) {
+                rawByTopic.computeIfAbsent(s.channelTopic(), topic -> kafka.readAll(topic).stream()
+                        .map(r -> Records.header(r, "intake_correlation_id")).collect(Collectors.toSet()));
+                assertThat(rawByTopic.get(s.channelTopic())).as("raw payload %s on %s", s.correlationId(), s.channelTopic())
+                        .contains(s.correlationId());
+            }
+
+            await().atMost(Duration.ofMinutes(2)).until(() -> decisionCounts(expectedTickets).size() == expectedTickets.size());
+            Thread.sleep(2_000);
+            Map<String, Long> decisions = decisionCounts(expectedTickets);
+            assertThat(decisions.keySet()).containsExactlyInAnyOrderElementsOf(expectedTickets);
+            assertThat(decisions.values()).as("decisions per ticket").allMatch(n -> n == 1);
+            System.out.printf("Fault test: %d requests, slowest %d ms, health timeline %s%n", all.size(), slowest, healthTimeline);
+        } finally {
+            pool.shutdownNow();
+            if (!TestKafka.broker().isRunning()) {
+                TestKafka.broker().start();
+            }
+        }
+    }
+
+    private Sent send(int i) throws Exception {
+        String correlationId = "fault-" + i + "-" + Instant.now().toEpochMilli();
+        long started = System.nanoTime();
+        switch (i % 4) {
+            case 0 -> {
+                HttpResponse<String> r = Http.post(url("/forms/support"), "application/json",
+                        "{\"name\":\"Client " + i + "\",\"email\":\"client" + (i % 50) + "@fault.example\",\"subject\":\"Order " + i
+                                + "\",\"message\":\"Where is order " + i + "?\"}", "X-Correlation-ID", correlationId);
+                return sent(i, correlationId, "fte.channels.webform.inbound", r, started,
+                        r.statusCode() == 202 ? List.of(JSON.readTree(r.body()).get("ticketId").asText()) : List.of());
+            }
+            case 1 -> {
+                String id = "msg_" + correlationId;
+                long ts = Instant.now().getEpochSecond();
+                String body = "{\"type\":\"message.created\",\"data\":{\"customer\":{\"email\":\"hook" + (i % 50)
+                        + "@fault.example\"},\"message\":\"Webhook " + i + "\"}}";
+                HttpResponse<String> r = Http.post(url("/webhooks/shop"), "application/json", body, "X-Correlation-ID", correlationId,
+                        "webhook-id", id, "webhook-timestamp", Long.toString(ts),
+                        "webhook-signature", Signatures.standardWebhook("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", id, ts, body));
+                return sent(i, correlationId, "fte.channels.webhook.inbound", r, started,
+                        List.of(Tickets.ticketId("webhook", "shop", id).toString()));
+            }
+            case 2 -> {
+                String sid = "SM" + correlationId.replace("-", "");
+                Map<String, String> params = new LinkedHashMap<>();
+                params.put("MessageSid", sid);
+                params.put("From", "whatsapp:+1415555" + String.format("%04d", i % 50));
+                params.put("Body", "Twilio " + i);
+                HttpResponse<String> r = Http.post(url("/whatsapp/twilio"), "application/x-www-form-urlencoded", Http.form(params),
+                        "X-Correlation-ID", correlationId,
+                        "X-Twilio-Signature", Signatures.twilio("test-twilio-auth-token", "https://intake.example.com/whatsapp/twilio", params));
+                return sent(i, correlationId, "fte.channels.whatsapp.inbound", r, started,
+                        List.of(Tickets.ticketId("whatsapp", "twilio", sid).toString()));
+            }
+            default -> {
+                String wamid = "wamid." + correlationId;
+                byte[] body = ("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"1\",\"changes\":[{\"field\":\"messages\",\"value\":{"
+                        + "\"metadata\":{\"phone_number_id\":\"1\"},\"contacts\":[{\"profile\":{\"name\":\"M\"},\"wa_id\":\"1650555" + String.format("%04d", i % 50)
+                        + "\"}],\"messages\":[{\"from\":\"1650555" + String.format("%04d", i % 50) + "\",\"id\":\"" + wamid
+                        + "\",\"timestamp\":\"1\",\"type\":\"text\",\"text\":{\"body\":\"Meta " + i + "\"}}]}}]}]}").getBytes(StandardCharsets.UTF_8);
+                HttpResponse<String> r = Http.post(url("/whatsapp/meta"), "application/json", body, "X-Correlation-ID", correlationId,
+                        "X-Hub-Signature-256", Signatures.meta("test-meta-app-secret", body));
+                return sent(i, correlationId, "fte.channels.whatsapp.inbound", r, started,
+                        List.of(Tickets.ticketId("whatsapp", "meta", wamid).toString()));
+            }
+        }
+    }
+
+    private static Sent sent(int i, String correlationId, String topic, HttpResponse<String> response, long started, List<String> tickets) {
+        return new Sent(i, correlationId, topic, tickets, response.statusCode(), (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private Map<String, Long> decisionCounts(Set<String> tickets) {
+        Map<String, Long> counts = new HashMap<>();
+        Set<String> wanted = new HashSet<>(tickets);
+        kafka.readAll("fte.agent.decisions").forEach(r -> {
+            try {
+                String id = JSON.readTree(r.value()).path("ticketId").asText();
+                if (wanted.contains(id)) {
+                    counts.merge(id, 1L, Long::sum);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return counts;
+    }
+
+    private String kafkaHealth() {
+        try {
+            JsonNode health = JSON.readTree(Http.get(managementUrl("/actuator/health")).body());
+            return health.at("/components/kafka/status").asText("?");
+        } catch (Exception e) {
+            return "unreadable";
+        }
+    }
+}
