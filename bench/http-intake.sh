@@ -7,7 +7,8 @@
 #
 #   bench/http-intake.sh [duration=20s] [connections=64] [threads=2]
 #
-# Needs wrk (apt-get install wrk). Everything listens on 127.0.0.1 and is stopped by pid at exit.
+# Needs wrk (apt-get install wrk) and PostgreSQL on 127.0.0.1:5432 (database test, user postgres;
+# a schema of its own, dropped at exit). Everything listens on 127.0.0.1 and is stopped by pid at exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,11 +17,16 @@ CONNECTIONS=${2:-64}
 THREADS=${3:-2}
 KAFKA_PORT=${BENCH_KAFKA_PORT:-19092}
 HTTP_PORT=${BENCH_HTTP_PORT:-18080}
+MGMT_PORT=${BENCH_MANAGEMENT_PORT:-18081}
+DB_URL=${INTAKE_TEST_DB_URL:-jdbc:postgresql://127.0.0.1:5432/test}
+DB_USER=${INTAKE_TEST_DB_USER:-postgres}
+SCHEMA=intake_http_bench_$$
 WORK=$(mktemp -d -t intake-bench-XXXX)
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  psql -h 127.0.0.1 -U "$DB_USER" -d test -qc "drop schema if exists $SCHEMA cascade" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -45,7 +51,9 @@ wait_for "$WORK/kafka.log" "Kafka broker ready" 90
 
 echo "== starting Intake ($JAR) on 127.0.0.1:$HTTP_PORT"
 KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT INTAKE_HTTP_ADDRESS=127.0.0.1 INTAKE_HTTP_PORT=$HTTP_PORT \
-  java -Xmx1g -jar "$JAR" \
+INTAKE_MANAGEMENT_PORT=$MGMT_PORT \
+SPRING_DATASOURCE_URL="$DB_URL?currentSchema=$SCHEMA" SPRING_DATASOURCE_USERNAME="$DB_USER" \
+  java -Xmx1g -jar "$JAR" --spring.flyway.schemas="$SCHEMA" \
   --camel.main.routes-include-pattern=classpath:routes/*.camel.yaml,file:bench/ceiling.camel.yaml \
   --logging.level.org.apache.kafka=WARN > "$WORK/intake.log" 2>&1 &
 PIDS+=($!)
@@ -81,7 +89,7 @@ run_wrk /forms/support intake
 after=$(java -cp "$TOOLS_CP" intake.testing.TopicOffsets "127.0.0.1:$KAFKA_PORT" fte.tickets.incoming 2>/dev/null | tail -1)
 read -r i_rps i_p50 i_p99 i_non2xx i_total <<< "$(summary intake)"
 
-accepted=$(curl -s "http://127.0.0.1:$HTTP_PORT/actuator/prometheus" \
+accepted=$(curl -s "http://127.0.0.1:$MGMT_PORT/actuator/prometheus" \
   | awk -F' ' '/^intake_requests_accepted_total\{.*channel="webform"/ {print $2}')
 
 echo
