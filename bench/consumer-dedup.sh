@@ -18,34 +18,12 @@ KAFKA_PORT=${BENCH_KAFKA_PORT:-19092}
 HTTP_PORT=${BENCH_HTTP_PORT:-18080}
 MGMT_PORT=${BENCH_MANAGEMENT_PORT:-18081}
 DB_URL=${INTAKE_TEST_DB_URL:-jdbc:postgresql://127.0.0.1:5432/test}
-DB_USER=${INTAKE_TEST_DB_USER:-postgres}
 SCHEMA=intake_bench_$$
-WORK=$(mktemp -d -t intake-bench-XXXX)
-PIDS=()
-psql_() { psql -h 127.0.0.1 -U "$DB_USER" -d test -qtA "$@"; }
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  psql_ -c "drop schema if exists $SCHEMA cascade" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source bench/lib.sh
 command -v pgbench >/dev/null || { echo "pgbench is missing (Debian package postgresql-client)" >&2; exit 2; }
 
-echo "== building the jar and the test classpath (broker and preload tools)"
-./mvnw -q -B -DskipTests package
-./mvnw -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt"
-TOOLS_CP="target/test-classes:target/classes:$(cat "$WORK/cp.txt")"
-JAR=$(ls target/intake-*.jar | grep -v original | head -1)
-wait_for() { # file pattern seconds
-  for _ in $(seq 1 "$3"); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 1; done
-  echo "timed out waiting for '$2' in $1" >&2; tail -20 "$1" >&2; return 1
-}
-
-echo "== starting the Kafka broker on 127.0.0.1:$KAFKA_PORT"
-java -Xmx1g -cp "$TOOLS_CP" intake.testing.EmbeddedKafkaBroker "$KAFKA_PORT" "$WORK/kafka" > "$WORK/kafka.log" 2>&1 &
-PIDS+=($!)
-wait_for "$WORK/kafka.log" "Kafka broker ready" 90
+build
+start_broker
 
 echo "== preloading $COUNT tickets"
 java -cp "$TOOLS_CP" intake.testing.TicketPreload "127.0.0.1:$KAFKA_PORT" "$COUNT" > "$WORK/preload.log" 2>&1 \

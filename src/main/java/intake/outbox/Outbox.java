@@ -3,6 +3,7 @@ package intake.outbox;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import intake.publish.KafkaRecords;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,7 +21,6 @@ import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
-import intake.publish.KafkaRecords;
 
 /**
  * The outbox table: stores the Kafka records of an event when Kafka is out (all of them in one

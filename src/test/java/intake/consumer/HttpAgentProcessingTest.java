@@ -137,5 +137,4 @@ class HttpAgentProcessingTest extends IntakeIntegrationTest {
         server.start();
         return server;
     }
-
 }
