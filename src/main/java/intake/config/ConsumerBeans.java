@@ -40,8 +40,9 @@ public class ConsumerBeans {
 
     @Bean
     JdbcProcessedMessages processedMessages(DataSource dataSource, Clock clock,
-                                            @Value("${intake.consumer.group-id}") String groupId) {
-        return new JdbcProcessedMessages(dataSource, groupId, clock);
+                                            @Value("${intake.consumer.group-id}") String groupId,
+                                            @Value("${intake.consumer.dedup.claim-lease}") Duration claimLease) {
+        return new JdbcProcessedMessages(dataSource, groupId, clock, claimLease);
     }
 
     @Bean

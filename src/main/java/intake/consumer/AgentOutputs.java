@@ -1,6 +1,7 @@
 package intake.consumer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import intake.agent.AgentDecision;
 import intake.config.IntakeProperties;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -37,8 +39,16 @@ public class AgentOutputs {
         AgentDecision decision = exchange.getIn().getBody(AgentDecision.class);
         Long latencyMs = exchange.getProperty(TicketExchange.AGENT_LATENCY_MS, Long.class);
 
+        // One id per agent decision: a record sent twice (a send that timed out and was also stored
+        // in the outbox) is told from a ticket decided twice.
+        String decisionId = UUID.randomUUID().toString();
+        String decidedAt = clock.instant().toString();
+        Map<String, Object> decided = JSON.convertValue(decision, new TypeReference<LinkedHashMap<String, Object>>() { });
+        decided.put("decisionId", decisionId);
+        decided.put("decidedAt", decidedAt);
+
         List<Message> records = new ArrayList<>(3);
-        records.add(record(exchange, topics.decisions(), ticket, decision));
+        records.add(record(exchange, topics.decisions(), ticket, decided));
         if (decision.escalate()) {
             Map<String, Object> escalation = new LinkedHashMap<>();
             escalation.put("ticketId", decision.ticketId());
@@ -47,7 +57,8 @@ public class AgentOutputs {
             escalation.put("subject", ticket.getSubject());
             escalation.put("priority", decision.priority());
             escalation.put("reasons", decision.escalationReasons());
-            escalation.put("escalatedAt", clock.instant().toString());
+            escalation.put("decisionId", decisionId);
+            escalation.put("escalatedAt", decidedAt);
             records.add(record(exchange, topics.escalations(), ticket, escalation));
         }
         Map<String, Object> metrics = new LinkedHashMap<>();
@@ -56,7 +67,8 @@ public class AgentOutputs {
         metrics.put("latencyMs", latencyMs);
         metrics.put("category", decision.category());
         metrics.put("outcome", decision.escalate() ? "escalated" : "answered");
-        metrics.put("processedAt", clock.instant().toString());
+        metrics.put("decisionId", decisionId);
+        metrics.put("processedAt", decidedAt);
         records.add(record(exchange, topics.agentMetrics(), ticket, metrics));
         return records;
     }

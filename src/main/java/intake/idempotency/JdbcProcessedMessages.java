@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -29,8 +30,11 @@ import org.apache.camel.spi.IdempotentRepository;
  * both see 0 and both go on to process the message (one of them then fails on the key, or both
  * succeed on a table without one).
  *
- * <p>Keys are added eagerly (the idempotent consumer's default), so {@link #confirm(String)} has
- * nothing to do. {@link #remove(String)} releases a key, for a message that ends in the
+ * <p>Keys are added eagerly (the idempotent consumer's default) as a claim with a lease, and
+ * {@link #confirm(String)} marks them done once the message was processed. A claim that was never
+ * confirmed (its consumer died in the middle of processing) can be taken over by {@link #add(String)}
+ * once its lease ran out: without that, the message read again after the crash would be skipped as
+ * a duplicate and never processed. {@link #remove(String)} releases a key, for a message that ends in the
  * dead-letter topic, so that a replay of it is processed. {@link #purgeOlderThan(Instant)} deletes
  * keys past the retention horizon.
  *
@@ -54,8 +58,15 @@ public class JdbcProcessedMessages implements IdempotentRepository {
     /** The length of the {@code processor_name} column. */
     public static final int MAX_PROCESSOR_NAME_LENGTH = 100;
 
-    private static final String INSERT =
-            "INSERT INTO processed_messages (processor_name, message_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
+    private static final String INSERT = "INSERT INTO processed_messages"
+            + " (processor_name, message_id, created_at, confirmed, claimed_until) VALUES (?, ?, ?, false, ?) ON CONFLICT DO NOTHING";
+    // One statement: of several consumers taking over the same expired claim, the row lock lets one win.
+    private static final String TAKE_OVER = "UPDATE processed_messages SET created_at = ?, claimed_until = ?"
+            + " WHERE processor_name = ? AND message_id = ? AND confirmed = false AND claimed_until < ?";
+    private static final String CONFIRM = "UPDATE processed_messages SET confirmed = true, claimed_until = NULL"
+            + " WHERE processor_name = ? AND message_id = ?";
+    /** Longer than any processing of one message, redeliveries included. */
+    public static final Duration DEFAULT_CLAIM_LEASE = Duration.ofMinutes(10);
     private static final String SELECT =
             "SELECT 1 FROM processed_messages WHERE processor_name = ? AND message_id = ?";
     private static final String DELETE =
@@ -68,14 +79,20 @@ public class JdbcProcessedMessages implements IdempotentRepository {
     private final DataSource dataSource;
     private final String processorName;
     private final Clock clock;
+    private final Duration claimLease;
+
+    public JdbcProcessedMessages(DataSource dataSource, String processorName, Clock clock) {
+        this(dataSource, processorName, clock, DEFAULT_CLAIM_LEASE);
+    }
 
     /**
      * @param dataSource    the database holding {@code processed_messages}
      * @param processorName whose keys these are (at most {@value #MAX_PROCESSOR_NAME_LENGTH} characters);
      *                      consumers with different names never see each other's keys
      * @param clock         the time stamped on each key, which the purge compares against
+     * @param claimLease    how long an unconfirmed claim holds before another consumer may take it over
      */
-    public JdbcProcessedMessages(DataSource dataSource, String processorName, Clock clock) {
+    public JdbcProcessedMessages(DataSource dataSource, String processorName, Clock clock, Duration claimLease) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         Objects.requireNonNull(processorName, "processorName");
         if (processorName.isBlank() || length(processorName) > MAX_PROCESSOR_NAME_LENGTH) {
@@ -84,6 +101,7 @@ public class JdbcProcessedMessages implements IdempotentRepository {
         }
         this.processorName = processorName;
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.claimLease = Objects.requireNonNull(claimLease, "claimLease");
     }
 
     public String getProcessorName() {
@@ -93,8 +111,9 @@ public class JdbcProcessedMessages implements IdempotentRepository {
     /**
      * Claims {@code key} for this processor.
      *
-     * @return {@code true} if this call inserted the key (process the message), {@code false} if
-     *         it was there already (a duplicate)
+     * @return {@code true} if this call inserted the key, or took over a claim whose lease ran out
+     *         without a confirmation (process the message); {@code false} if it was there already
+     *         (a duplicate, or a message another consumer is processing right now)
      * @throws IllegalArgumentException if the key is null or longer than {@value #MAX_MESSAGE_ID_LENGTH} characters
      * @throws IllegalStateException    if the database cannot be reached or refuses the statement
      */
@@ -102,10 +121,19 @@ public class JdbcProcessedMessages implements IdempotentRepository {
     public boolean add(String key) {
         requireStorableKey(key);
         OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
-        return update("add", key, INSERT, statement -> {
+        OffsetDateTime leaseEnd = now.plus(claimLease);
+        boolean inserted = update("add", key, INSERT, statement -> {
             statement.setString(1, processorName);
             statement.setString(2, key);
             statement.setObject(3, now);
+            statement.setObject(4, leaseEnd);
+        }) == 1;
+        return inserted || update("add", key, TAKE_OVER, statement -> {
+            statement.setObject(1, now);
+            statement.setObject(2, leaseEnd);
+            statement.setString(3, processorName);
+            statement.setString(4, key);
+            statement.setObject(5, now);
         }) == 1;
     }
 
@@ -140,10 +168,16 @@ public class JdbcProcessedMessages implements IdempotentRepository {
         }) == 1;
     }
 
-    /** Nothing to do: keys are added eagerly, before the message is processed. */
+    /** Marks the claim done: the message was processed, and no one may take it over. */
     @Override
     public boolean confirm(String key) {
-        return true;
+        if (!storable(key)) {
+            return false;
+        }
+        return update("confirm", key, CONFIRM, statement -> {
+            statement.setString(1, processorName);
+            statement.setString(2, key);
+        }) == 1;
     }
 
     /** Deletes every key of this processor (and of no other). */
