@@ -81,7 +81,7 @@ public class BypassBeans {
     HealthIndicator kafkaHealthIndicator(KafkaBypass bypass, Outbox outbox) {
         return () -> {
             long depth = outbox.depth();
-            Health.Builder health = bypass.active() ? Health.status(DEGRADED).withDetail("bypass", true)
+            Health.Builder health = bypass.active(depth) ? Health.status(DEGRADED).withDetail("bypass", true)
                     : Health.up().withDetail("bypass", false);
             return health.withDetail("circuitBreaker", bypass.breakerState().name())
                     .withDetail("outboxDepth", depth)

@@ -43,7 +43,12 @@ public class KafkaBypass {
     }
 
     public boolean active() {
-        return breaker.getState() != CircuitBreaker.State.CLOSED || outbox.depth() > 0;
+        return active(outbox.depth());
+    }
+
+    /** The same, for a caller that already counted the outbox. */
+    public boolean active(long outboxDepth) {
+        return breaker.getState() != CircuitBreaker.State.CLOSED || outboxDepth > 0;
     }
 
     public CircuitBreaker.State breakerState() {

@@ -47,7 +47,7 @@ public class TopicProvisioner {
         }
     }
 
-    /** Like {@link #ensureTopics()}, but answers false instead of throwing when the broker is unreachable. */
+    /** Like {@link #ensureTopics()}, but logs and answers false when the broker is unreachable or refuses the topics. */
     public boolean tryEnsureTopics() {
         try {
             ensureTopics();
@@ -79,7 +79,7 @@ public class TopicProvisioner {
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMillis);
     }
 
-    public void createMissingTopics() {
+    private void createMissingTopics() {
         try (Admin admin = Admin.create(adminConfig())) {
             Set<String> existing = admin.listTopics().names().get(timeoutMillis, TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
