@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Value;
@@ -29,8 +30,16 @@ public class BypassBeans {
 
     /** The breaker the intake-publish and outbox-relay routes share (resilience4jConfiguration.circuitBreaker). */
     @Bean
-    CircuitBreaker kafkaCircuitBreaker(IntakeProperties intake, MeterRegistry meterRegistry) {
+    CircuitBreaker kafkaCircuitBreaker(IntakeProperties intake, MeterRegistry meterRegistry,
+                                       @Value("${camel.component.kafka.max-block-ms}") long maxBlockMs,
+                                       @Value("${camel.component.kafka.delivery-timeout-ms}") long deliveryTimeoutMs) {
         IntakeProperties.Bypass bypass = intake.bypass();
+        if (maxBlockMs + deliveryTimeoutMs >= bypass.publishTimeoutMs()) {
+            throw new IllegalStateException("camel.component.kafka.max-block-ms (" + maxBlockMs + ") + delivery-timeout-ms ("
+                    + deliveryTimeoutMs + ") must stay below intake.bypass.publish-timeout-ms (" + bypass.publishTimeoutMs()
+                    + "): the producer has to give up on a dead broker before the circuit breaker cuts the send, so that"
+                    + " no request waits longer than the bound and a cut send cannot land after its event went to the outbox");
+        }
         CircuitBreakerConfig config = CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(bypass.slidingWindowSize())
@@ -65,12 +74,18 @@ public class BypassBeans {
         return bypass;
     }
 
-    /** Topics at start-up; without a broker, bypass mode at once instead of a failed start. */
+    /**
+     * Topics at start-up; without a broker, bypass mode at once instead of a failed start. The
+     * broker is asked on a thread of its own while the rest of the context is created, so a broker
+     * that does not answer costs start-up little of its timeout; the routes start only after.
+     */
     @Bean
     SmartInitializingSingleton kafkaAtStartup(TopicProvisioner topicProvisioner, KafkaBypass bypass,
                                               @Value("${camel.component.kafka.brokers}") String brokers) {
+        CompletableFuture<Boolean> provisioned = CompletableFuture.supplyAsync(topicProvisioner::tryEnsureTopics,
+                task -> new Thread(task, "kafka-startup-check").start());
         return () -> {
-            if (!topicProvisioner.tryEnsureTopics()) {
+            if (!provisioned.join()) {
                 bypass.startInBypass("no Kafka broker answered at " + brokers + "; the relay creates the topics when one does");
             }
         };

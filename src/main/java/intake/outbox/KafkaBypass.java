@@ -1,6 +1,7 @@
 package intake.outbox;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,16 @@ public class KafkaBypass {
             case CLOSED, DISABLED, METRICS_ONLY -> outbox.depth() > 0;
             default -> false;
         };
+    }
+
+    /**
+     * Whether an exchange's records go straight to the outbox, without asking Kafka: its event is
+     * already there (the outputs of bypass processing follow it, and do not wait for Kafka a
+     * second time), or older records still wait there (new ones queue behind them, so the relay
+     * keeps one customer's events in order).
+     */
+    public boolean joinsOutbox(Exchange exchange) {
+        return exchange.getProperty(Outbox.STORED, false, Boolean.class) || outbox.waiting();
     }
 
     public boolean active() {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -41,6 +42,12 @@ public class Outbox {
     private final Clock clock;
     private final String instanceId;
     private final Duration claimLease;
+
+    // Whether records wait, without a query per request: events this instance stored since a count
+    // last found the table empty, or rows (any instance's) that the last count found.
+    private final AtomicLong stored = new AtomicLong();
+    private final AtomicLong storedWhenLastEmpty = new AtomicLong();
+    private volatile boolean rowsAtLastCount;
 
     public Outbox(DataSource dataSource, Clock clock, String instanceId, Duration claimLease) {
         this.dataSource = dataSource;
@@ -75,6 +82,7 @@ public class Outbox {
         } catch (SQLException e) {
             throw new OutboxUnavailableException("Kafka is out and the outbox could not store the event: " + e.getMessage(), e);
         }
+        stored.incrementAndGet();
         exchange.setProperty(STORED, true);
     }
 
@@ -151,13 +159,29 @@ public class Outbox {
         }
     }
 
+    /**
+     * Whether records wait in the outbox, as of this instance's own stores and the last
+     * {@link #depth()} count (the relay counts every run, so other instances' rows are seen within
+     * one relay interval). New events queue behind them, so one customer's events keep their order.
+     */
+    public boolean waiting() {
+        return rowsAtLastCount || stored.get() > storedWhenLastEmpty.get();
+    }
+
     /** How many records wait in the outbox. */
     public long depth() {
+        long storedBefore = stored.get();
         try (Connection connection = dataSource.getConnection();
              PreparedStatement count = connection.prepareStatement("select count(*) from outbox");
              ResultSet row = count.executeQuery()) {
             row.next();
-            return row.getLong(1);
+            long depth = row.getLong(1);
+            rowsAtLastCount = depth > 0;
+            if (depth == 0) {
+                // every store counted in storedBefore had committed before this count, and is gone
+                storedWhenLastEmpty.accumulateAndGet(storedBefore, Math::max);
+            }
+            return depth;
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot count outbox rows: " + e.getMessage(), e);
         }

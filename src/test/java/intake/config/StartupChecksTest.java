@@ -39,6 +39,15 @@ class StartupChecksTest {
     }
 
     @Test
+    void producerTimeoutsBeyondTheRequestBoundStopStartUp() {
+        Throwable failure = start("--camel.component.kafka.delivery-timeout-ms=2000",
+                "--camel.component.kafka.brokers=" + TestKafka.bootstrapServers());
+
+        assertThat(messages(failure)).contains("max-block-ms (250) + delivery-timeout-ms (2000) must stay below"
+                + " intake.bypass.publish-timeout-ms (1000)");
+    }
+
+    @Test
     void unreachableBrokerMeansBypassModeAtOnceNotAFailedStart() throws Exception {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {
