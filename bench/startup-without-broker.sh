@@ -1,33 +1,86 @@
 #!/usr/bin/env bash
-# Start-up time of the packaged jar with no Kafka broker: Intake must come up in bypass mode
-# (health DEGRADED) instead of failing. Runs it 3 times against a closed port and reports
-# Spring Boot's own "Started IntakeApplication in N seconds" and the time until /actuator/health
-# says DEGRADED (serving, Kafka bypassed). Needs PostgreSQL on 127.0.0.1:5432 (database test, user postgres).
+# Start-up time with no Kafka broker, against the same start-up with a broker as the baseline, in
+# one run. Intake must come up in bypass mode instead of failing, and not much slower than with a
+# broker. "Ready" is the first 202 to POST /forms/support: serving, not just a started context.
+# Two ways of launching the same build are measured:
+#   jar  java -jar target/intake-*.jar (the fat jar)
+#   cds  the jar extracted (java -Djarmode=tools ... extract) with an AppCDS archive from a
+#        training run (Spring Boot's class data sharing; docs/runbook.md#start-up-time)
+# Each is started RUNS times (default 3) with the broker down (a closed port) and up; prints
+# every run, the median of each, and the ratio down / up.
+#
+#   bench/startup-without-broker.sh [runs=3]
+#
+# Needs PostgreSQL on 127.0.0.1:5432 (database test, user postgres; a schema of its own, dropped
+# at exit). Everything listens on 127.0.0.1 and is stopped by pid at exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./mvnw -q -B -DskipTests package
-JAR=$(ls target/intake-*.jar | grep -v original | head -1)
+
+RUNS=${1:-3}
+KAFKA_PORT=${BENCH_KAFKA_PORT:-19092}
+HTTP_PORT=${BENCH_HTTP_PORT:-18090}
+MGMT_PORT=${BENCH_MANAGEMENT_PORT:-18091}
+DB_URL=${INTAKE_TEST_DB_URL:-jdbc:postgresql://127.0.0.1:5432/test}
 SCHEMA=intake_startup_bench_$$
-WORK=$(mktemp -d)
-trap 'kill "${PID:-0}" 2>/dev/null || true; psql -h 127.0.0.1 -U postgres -d test -qc "drop schema if exists $SCHEMA cascade" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
-overall_status() {
-  curl -s "http://127.0.0.1:18091/actuator/health" 2>/dev/null \
-    | python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])' 2>/dev/null || true
-}
-for run in 1 2 3; do
+source bench/lib.sh
+
+build
+CLOSED_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+
+echo "== extracting the jar and training the CDS archive"
+java -Djarmode=tools -jar "$JAR" extract --destination "$WORK/app" > /dev/null
+APP_JAR="$WORK/app/$(basename "$JAR")"
+
+launch() { # label brokers java-args...: starts Intake, waits for its first 202, prints the times, stops it
+  local label=$1 brokers=$2; shift 2
+  local start pid ready spring
   start=$(date +%s%N)
-  KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:1 INTAKE_HTTP_ADDRESS=127.0.0.1 INTAKE_HTTP_PORT=18090 INTAKE_MANAGEMENT_PORT=18091 \
-  SPRING_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:5432/test?currentSchema=$SCHEMA" SPRING_DATASOURCE_USERNAME=postgres \
-    java -jar "$JAR" --spring.flyway.schemas="$SCHEMA" > "$WORK/run$run.log" 2>&1 &
-  PID=$!
-  # ready: the overall status is DEGRADED (everything up, Kafka bypassed)
-  deadline=$((SECONDS + 90))
-  until [ "$(overall_status)" = DEGRADED ]; do
-    [ "$SECONDS" -lt "$deadline" ] || { echo "run $run: not serving after 90 s" >&2; tail -5 "$WORK/run$run.log" >&2; exit 1; }
+  KAFKA_BOOTSTRAP_SERVERS=$brokers INTAKE_HTTP_ADDRESS=127.0.0.1 INTAKE_HTTP_PORT=$HTTP_PORT INTAKE_MANAGEMENT_PORT=$MGMT_PORT \
+  SPRING_DATASOURCE_URL="$DB_URL?currentSchema=$SCHEMA" SPRING_DATASOURCE_USERNAME="$DB_USER" \
+    java "$@" --spring.flyway.schemas="$SCHEMA" > "$WORK/$label.log" 2>&1 &
+  pid=$!
+  PIDS+=("$pid") # (launch runs in a subshell too: there it stops its JVM itself, on every path)
+  local deadline=$((SECONDS + 120))
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/forms/support" \
+      -H 'Content-Type: application/json' \
+      -d '{"name":"Bench","email":"bench@example.com","subject":"Start-up","message":"Are you up?"}' 2>/dev/null)" = 202 ]; do
+    [ "$SECONDS" -lt "$deadline" ] || { echo "$label: not serving after 120 s" >&2; tail -20 "$WORK/$label.log" >&2; kill "$pid"; exit 1; }
+    kill -0 "$pid" 2>/dev/null || { echo "$label: exited" >&2; tail -20 "$WORK/$label.log" >&2; exit 1; }
     sleep 0.05
   done
   ready=$(( ($(date +%s%N) - start) / 1000000 ))
-  spring=$(grep -o "Started IntakeApplication in [0-9.]* seconds" "$WORK/run$run.log" || true)
-  echo "run $run: $spring; health DEGRADED (serving, Kafka bypassed) after ${ready} ms"
-  kill "$PID"; wait "$PID" 2>/dev/null || true
+  spring=$(grep -o "Started IntakeApplication in [0-9.]* seconds" "$WORK/$label.log" | grep -o "[0-9.]* seconds" || echo "?")
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  echo "$ready $spring"
+}
+
+# The training run: start with the broker down, serve one request, stop; the archive is written at exit.
+launch train "127.0.0.1:$CLOSED_PORT" -XX:ArchiveClassesAtExit="$WORK/app/intake.jsa" -jar "$APP_JAR" > /dev/null
+[ -s "$WORK/app/intake.jsa" ] || { echo "no CDS archive written" >&2; exit 1; }
+
+start_broker
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+declare -A MEDIAN
+for mode in jar cds; do
+  if [ "$mode" = jar ]; then args=(-jar "$JAR"); else args=(-XX:SharedArchiveFile="$WORK/app/intake.jsa" -jar "$APP_JAR"); fi
+  for broker in up down; do
+    if [ "$broker" = up ]; then brokers=127.0.0.1:$KAFKA_PORT; else brokers=127.0.0.1:$CLOSED_PORT; fi
+    : > "$WORK/times"
+    for run in $(seq 1 "$RUNS"); do
+      read -r ready spring < <(launch "$mode-$broker-$run" "$brokers" "${args[@]}")
+      echo "$mode, broker $broker, run $run: first 202 after $ready ms (Spring: started in $spring)"
+      echo "$ready" >> "$WORK/times"
+    done
+    MEDIAN[$mode-$broker]=$(median < "$WORK/times")
+  done
 done
+
+echo
+echo "| launch | broker up (baseline), ms | broker down, ms | down / up |"
+echo "|---|---|---|---|"
+for mode in jar cds; do
+  up=${MEDIAN[$mode-up]} down=${MEDIAN[$mode-down]}
+  echo "| $mode | $up | $down | $(awk -v d="$down" -v u="$up" 'BEGIN { printf "%.2f", d / u }') |"
+done
+echo "(medians of $RUNS runs; first 202 to POST /forms/support, from the launch of the JVM)"
