@@ -82,8 +82,11 @@ public class BypassBeans {
     @Bean
     SmartInitializingSingleton kafkaAtStartup(TopicProvisioner topicProvisioner, KafkaBypass bypass,
                                               @Value("${camel.component.kafka.brokers}") String brokers) {
-        CompletableFuture<Boolean> provisioned = CompletableFuture.supplyAsync(topicProvisioner::tryEnsureTopics,
-                task -> new Thread(task, "kafka-startup-check").start());
+        CompletableFuture<Boolean> provisioned = CompletableFuture.supplyAsync(topicProvisioner::tryEnsureTopics, task -> {
+            Thread check = new Thread(task, "kafka-startup-check");
+            check.setDaemon(true); // a start-up that fails meanwhile does not wait for it to exit
+            check.start();
+        });
         return () -> {
             if (!provisioned.join()) {
                 bypass.startInBypass("no Kafka broker answered at " + brokers + "; the relay creates the topics when one does");

@@ -22,20 +22,12 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /** When the dead-letter topic refuses writes, the consumer stops instead of committing, and says so. */
 class DeadLetterOutageTest extends IntakeIntegrationTest {
 
     @Autowired
     CamelContext camelContext;
-
-    @DynamicPropertySource
-    static void fastProducerTimeouts(DynamicPropertyRegistry registry) {
-        // a missing topic fails a send after max-block-ms: shorter here so three failures take seconds
-        registry.add("camel.component.kafka.max-block-ms", () -> "1000");
-    }
 
     @Test
     void repeatedDeadLetterWriteFailuresStopTheConsumerUntilAnOperatorResumesIt() throws Exception {
