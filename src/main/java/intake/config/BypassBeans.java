@@ -34,11 +34,10 @@ public class BypassBeans {
                                        @Value("${camel.component.kafka.max-block-ms}") long maxBlockMs,
                                        @Value("${camel.component.kafka.delivery-timeout-ms}") long deliveryTimeoutMs) {
         IntakeProperties.Bypass bypass = intake.bypass();
-        if (maxBlockMs + deliveryTimeoutMs >= bypass.publishTimeoutMs()) {
+        if (maxBlockMs + deliveryTimeoutMs >= bypass.requestBoundMs()) {
             throw new IllegalStateException("camel.component.kafka.max-block-ms (" + maxBlockMs + ") + delivery-timeout-ms ("
-                    + deliveryTimeoutMs + ") must stay below intake.bypass.publish-timeout-ms (" + bypass.publishTimeoutMs()
-                    + "): the producer has to give up on a dead broker before the circuit breaker cuts the send, so that"
-                    + " no request waits longer than the bound and a cut send cannot land after its event went to the outbox");
+                    + deliveryTimeoutMs + ") must stay below intake.bypass.request-bound-ms (" + bypass.requestBoundMs()
+                    + "): the producer has to give up on a dead broker in time for the event to reach the outbox within the bound");
         }
         CircuitBreakerConfig config = CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)

@@ -22,7 +22,7 @@ import org.springframework.validation.annotation.Validated;
 public record IntakeProperties(@Valid @NotNull Topics topics, @Valid @NotNull Channels channels, @Valid @NotNull Bypass bypass) {
 
     /** The circuit breaker around Kafka and the outbox relay (application.yaml says why each number). */
-    public record Bypass(@Min(1) long publishTimeoutMs, @Min(1) int slidingWindowSize, @Min(1) int minimumNumberOfCalls,
+    public record Bypass(@Min(1) long requestBoundMs, @Min(1) int slidingWindowSize, @Min(1) int minimumNumberOfCalls,
                          @Min(1) @Max(100) float failureRateThreshold, @NotNull Duration slowCallDuration,
                          @Min(1) @Max(100) float slowCallRateThreshold, @NotNull Duration waitInOpenState,
                          @Min(1) int callsInHalfOpenState, @NotNull Duration relayClaimLease) {

@@ -43,8 +43,8 @@ class StartupChecksTest {
         Throwable failure = start("--camel.component.kafka.delivery-timeout-ms=2000",
                 "--camel.component.kafka.brokers=" + TestKafka.bootstrapServers());
 
-        assertThat(messages(failure)).contains("max-block-ms (250) + delivery-timeout-ms (2000) must stay below"
-                + " intake.bypass.publish-timeout-ms (1000)");
+        assertThat(messages(failure)).contains("max-block-ms (200) + delivery-timeout-ms (2000) must stay below"
+                + " intake.bypass.request-bound-ms (1000)");
     }
 
     @Test

@@ -14,30 +14,42 @@ import static intake.consumer.TicketProcessingTest.ticket;
 import static intake.testing.Records.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import intake.testing.Http;
 import intake.testing.IntakeIntegrationTest;
 import intake.testing.Records;
 import intake.ticket.TicketEvent;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.apache.camel.CamelContext;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The consumer side with an external HTTP agent service (WireMock stands in for that third-party
- * service): transient failures are redelivered, permanent ones dead-lettered at once, and a
- * dead-lettered ticket comes back through processing when replayed.
+ * service): transient failures are redelivered, permanent ones dead-lettered at once, a
+ * dead-lettered ticket comes back through processing when replayed, and a ticket the agent could
+ * not decide in bypass mode is decided by the consumer once the outbox is relayed.
  */
 class HttpAgentProcessingTest extends IntakeIntegrationTest {
 
     private static final WireMockServer AGENT = startAgent();
     private static final String DECIDE = "/v1/decide";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Autowired
+    CamelContext camel;
+
+    @Autowired
+    CircuitBreaker kafkaCircuitBreaker;
 
     @DynamicPropertySource
     static void httpAgent(DynamicPropertyRegistry registry) {
@@ -109,6 +121,34 @@ class HttpAgentProcessingTest extends IntakeIntegrationTest {
         assertThat(replayed.headers().toArray()).noneMatch(h -> h.key().startsWith("dlq_"));
         assertThat(replayed.key()).isEqualTo(customer);
         kafka.awaitRecords("fte.agent.decisions", r -> json(r).path("ticketId").asText().equals(ticketId), 1);
+        assertThat(Http.get(url("/tickets/" + ticketId)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aTicketTheBypassCouldNotProcessIsProcessedByTheConsumerOnceRelayed() throws Exception {
+        String customer = "bypass.agent.down@example.com";
+        AGENT.stubFor(forCustomer(customer).inScenario(customer).whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("back"));
+        AGENT.stubFor(forCustomer(customer).inScenario(customer).whenScenarioStateIs("back").willReturn(decision()));
+        camel.getRouteController().stopRoute("outbox-relay");
+        String ticketId;
+        try {
+            kafkaCircuitBreaker.transitionToForcedOpenState(); // Kafka out, as far as Intake can tell
+            HttpResponse<String> accepted = Http.post(url("/forms/support"), "application/json", """
+                    {"name":"Grace","email":"%s","subject":"Refund","message":"Where is my refund?"}""".formatted(customer));
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+            ticketId = JSON.readTree(accepted.body()).get("ticketId").asText();
+            // the bypass asked the agent, which failed: not processed, and not claimed either
+            AGENT.verify(1, postRequestedFor(urlEqualTo(DECIDE)).withRequestBody(matchingJsonPath("$.customerId", equalTo(customer))));
+            assertThat(Http.get(url("/tickets/" + ticketId)).statusCode()).isEqualTo(404);
+        } finally {
+            kafkaCircuitBreaker.transitionToClosedState();
+            camel.getRouteController().startRoute("outbox-relay");
+        }
+
+        String id = ticketId;
+        kafka.awaitRecords("fte.agent.decisions", r -> json(r).path("ticketId").asText().equals(id), 1);
+        AGENT.verify(2, postRequestedFor(urlEqualTo(DECIDE)).withRequestBody(matchingJsonPath("$.customerId", equalTo(customer))));
         assertThat(Http.get(url("/tickets/" + ticketId)).statusCode()).isEqualTo(200);
     }
 

@@ -23,7 +23,7 @@ class KafkaBypassTest extends IntakeIntegrationTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Value("${intake.bypass.publish-timeout-ms}")
+    @Value("${intake.bypass.request-bound-ms}")
     long requestBoundMillis;
 
     @Autowired

@@ -49,7 +49,7 @@ class KafkaOutageFaultTest extends IntakeIntegrationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The configured bound: no request takes longer because of Kafka, outbox write and bypass processing included. */
-    @Value("${intake.bypass.publish-timeout-ms}")
+    @Value("${intake.bypass.request-bound-ms}")
     long requestBoundMillis;
 
     private record Sent(int index, String correlationId, String channelTopic, List<String> ticketIds, int status, long millis) {
@@ -103,6 +103,8 @@ class KafkaOutageFaultTest extends IntakeIntegrationTest {
             assertThat(all).hasSize(REQUESTS);
             assertThat(all).allSatisfy(s -> assertThat(s.status()).as("request %d", s.index()).isBetween(200, 299));
             long slowest = all.stream().mapToLong(Sent::millis).max().orElseThrow();
+            System.out.println("Fault test: slowest requests (index:ms, the broker stops after " + STOP_AT + " and starts after " + START_AT + "): "
+                    + all.stream().sorted((x, y) -> Long.compare(y.millis(), x.millis())).limit(20).map(x -> x.index() + ":" + x.millis()).toList());
             assertThat(slowest).as("slowest request, ms").isLessThanOrEqualTo(requestBoundMillis);
             assertThat(healthTimeline.get(0)).as("kafka health before the outage").endsWith(":UP");
             assertThat(healthTimeline).as("kafka health while it went").anyMatch(s -> s.endsWith("DEGRADED"));
@@ -111,6 +113,9 @@ class KafkaOutageFaultTest extends IntakeIntegrationTest {
             await().atMost(Duration.ofMinutes(2)).until(() -> "UP".equals(kafkaHealth()));
             assertThat(bypassGauge()).as("kafka_bypass_active after").isEqualTo("0.0");
             assertThat(Http.get(managementUrl("/actuator/prometheus")).body()).containsPattern("intake_outbox_depth\\S* 0\\.0");
+            assertThat(metric("intake_outbox_relayed_total", "")).as("records relayed from the outbox").isPositive();
+            assertThat(metric("intake_bypass_processed_total", "")).as("tickets processed in bypass").isPositive();
+            assertThat(metric("resilience4j_circuitbreaker_calls_seconds_count", "kind=\"failed\"")).as("failed Kafka calls").isPositive();
 
             Set<String> expectedTickets = all.stream().flatMap(s -> s.ticketIds().stream()).collect(Collectors.toSet());
             Set<String> onTopic = kafka.readAll("fte.tickets.incoming").stream()
@@ -129,7 +134,10 @@ class KafkaOutageFaultTest extends IntakeIntegrationTest {
             Map<String, Long> decisions = decisionCounts(expectedTickets);
             assertThat(decisions.keySet()).containsExactlyInAnyOrderElementsOf(expectedTickets);
             assertThat(decisions.values()).as("agent decisions per ticket").allMatch(n -> n == 1);
-            System.out.printf("Fault test: %d requests, slowest %d ms (bound %d ms), health timeline %s%n", all.size(), slowest, requestBoundMillis, healthTimeline);
+            long[] millis = all.stream().mapToLong(Sent::millis).sorted().toArray();
+            System.out.printf("Fault test: %d requests, p50 %d ms, p99 %d ms, slowest %d ms (bound %d ms), over 500 ms: %d, health timeline %s%n",
+                    all.size(), millis[millis.length / 2], millis[millis.length * 99 / 100], slowest, requestBoundMillis,
+                    all.stream().filter(s -> s.millis() > 500).count(), healthTimeline);
         } finally {
             pool.shutdownNow();
             if (!TestKafka.broker().isRunning()) {
@@ -212,6 +220,13 @@ class KafkaOutageFaultTest extends IntakeIntegrationTest {
         Map<String, Long> counts = new HashMap<>();
         decisionIds.forEach((id, ids) -> counts.put(id, (long) ids.size()));
         return counts;
+    }
+
+    /** The sum of a metric's series whose tags contain the fragment. */
+    private double metric(String name, String tagFragment) {
+        return Http.get(managementUrl("/actuator/prometheus")).body().lines()
+                .filter(l -> (l.startsWith(name + "{") || l.startsWith(name + " ")) && l.contains(tagFragment))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private String bypassGauge() {
