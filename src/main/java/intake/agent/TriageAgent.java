@@ -17,7 +17,7 @@ public final class TriageAgent implements Agent {
     //   every keyword counts); ties go to billing, technical, account, general; no hit is general.
     // - reasons, in this order, each when it fires: legal_threat, refund_or_cancellation,
     //   negative_sentiment (a keyword occurs), repeat_contact (at least the threshold of *earlier*
-    //   tickets since receivedAt - window; see ContactHistory).
+    //   tickets, received in the window before receivedAt; see ContactHistory).
     // - priority: the highest of the category's base and of every fired trigger's priority.
     // Keywords match whole words and phrases after normalization (KeywordText). The customer's name
     // is not searched, so "Sue" signing a message is no legal threat. Negations are not understood
@@ -103,7 +103,7 @@ public final class TriageAgent implements Agent {
         Instant since = ticket.getReceivedAt().minus(rules.escalation().repeatContactWindow());
         int earlier;
         try {
-            earlier = history.contactsSince(ticket.getCustomerId(), since);
+            earlier = history.contactsBetween(ticket.getCustomerId(), since, ticket.getReceivedAt());
         } catch (RuntimeException e) {
             // The history is a database: when it fails, a retry later decides the same ticket fully,
             // whereas deciding without it would silently drop the repeat-contact trigger.

@@ -101,12 +101,13 @@ public class TicketStore implements ContactHistory {
     }
 
     @Override
-    public int contactsSince(String customerId, Instant since) {
+    public int contactsBetween(String customerId, Instant from, Instant until) {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement count = connection.prepareStatement(
-                     "select count(*) from tickets where customer_id = ? and received_at >= ?")) {
+                     "select count(*) from tickets where customer_id = ? and received_at >= ? and received_at < ?")) {
             count.setString(1, customerId);
-            count.setTimestamp(2, Timestamp.from(since));
+            count.setTimestamp(2, Timestamp.from(from));
+            count.setTimestamp(3, Timestamp.from(until));
             try (ResultSet row = count.executeQuery()) {
                 row.next();
                 return row.getInt(1);

@@ -47,6 +47,7 @@ final class TestTickets {
 
         final Map<String, List<Instant>> earlier = new HashMap<>();
         final List<Instant> askedSince = new ArrayList<>();
+        final List<Instant> askedUntil = new ArrayList<>();
         final List<String> askedCustomers = new ArrayList<>();
 
         History contact(String customerId, Instant at) {
@@ -55,10 +56,12 @@ final class TestTickets {
         }
 
         @Override
-        public int contactsSince(String customerId, Instant since) {
+        public int contactsBetween(String customerId, Instant from, Instant until) {
             askedCustomers.add(customerId);
-            askedSince.add(since);
-            return (int) earlier.getOrDefault(customerId, List.of()).stream().filter(at -> !at.isBefore(since)).count();
+            askedSince.add(from);
+            askedUntil.add(until);
+            return (int) earlier.getOrDefault(customerId, List.of()).stream()
+                    .filter(at -> !at.isBefore(from) && at.isBefore(until)).count();
         }
     }
 }

@@ -129,6 +129,7 @@ class TriageAgentTest {
         assertThat(decision.priority()).isEqualTo("high");
         assertThat(history.askedCustomers).containsExactly("ada@example.com");
         assertThat(history.askedSince).containsExactly(RECEIVED_AT.minus(Duration.ofHours(24)));
+        assertThat(history.askedUntil).as("only tickets received before this one").containsExactly(RECEIVED_AT);
     }
 
     @Test
@@ -137,6 +138,8 @@ class TriageAgentTest {
                 .contact("ada@example.com", RECEIVED_AT.minus(Duration.ofHours(2)))
                 // outside the 24 h window, so it does not count
                 .contact("ada@example.com", RECEIVED_AT.minus(Duration.ofHours(25)))
+                // sent after this ticket (decided late, after an outage or a replay), so it does not count
+                .contact("ada@example.com", RECEIVED_AT.plus(Duration.ofHours(1)))
                 // another customer's tickets never count
                 .contact("grace@example.com", RECEIVED_AT.minus(Duration.ofHours(1)))
                 .contact("grace@example.com", RECEIVED_AT.minus(Duration.ofHours(1)));
@@ -160,7 +163,7 @@ class TriageAgentTest {
 
     @Test
     void aFailingContactHistoryIsTransient() {
-        TriageAgent failing = new TriageAgent(TriageRules.defaults(), (customerId, since) -> {
+        TriageAgent failing = new TriageAgent(TriageRules.defaults(), (customerId, from, until) -> {
             throw new IllegalStateException("connection pool exhausted");
         });
         TicketEvent ticket = ticket("Login", "I cannot log in.");

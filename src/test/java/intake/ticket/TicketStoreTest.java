@@ -42,7 +42,7 @@ class TicketStoreTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"postgresql", "h2"})
-    void countsACustomersTicketsSinceAnInstant(String database) {
+    void countsACustomersTicketsInAWindowThatEndsWhereTheTicketBeingDecidedArrived(String database) {
         TicketStore store = new TicketStore(dataSource(database), Clock.fixed(NOW, ZoneOffset.UTC));
         String customer = "history-" + UUID.randomUUID() + "@example.com";
         for (int hoursAgo : List.of(30, 20, 2, 1)) {
@@ -50,9 +50,11 @@ class TicketStoreTest {
             store.record(ticket, decision(ticket, "general", false, "ok"));
         }
 
-        assertThat(store.contactsSince(customer, NOW.minusSeconds(24 * 3600))).isEqualTo(3);
-        assertThat(store.contactsSince(customer, NOW.minusSeconds(90 * 60))).isEqualTo(1);
-        assertThat(store.contactsSince("nobody@example.com", NOW.minusSeconds(24 * 3600))).isZero();
+        assertThat(store.contactsBetween(customer, NOW.minusSeconds(24 * 3600), NOW)).isEqualTo(3);
+        assertThat(store.contactsBetween(customer, NOW.minusSeconds(90 * 60), NOW)).isEqualTo(1);
+        assertThat(store.contactsBetween("nobody@example.com", NOW.minusSeconds(24 * 3600), NOW)).isZero();
+        // a ticket received 3 hours ago, decided only now (after an outage or a replay): later tickets do not count
+        assertThat(store.contactsBetween(customer, NOW.minusSeconds(27 * 3600), NOW.minusSeconds(3 * 3600))).isEqualTo(1);
     }
 
     private static DataSource dataSource(String database) {
