@@ -34,11 +34,7 @@ public class BypassBeans {
                                        @Value("${camel.component.kafka.max-block-ms}") long maxBlockMs,
                                        @Value("${camel.component.kafka.delivery-timeout-ms}") long deliveryTimeoutMs) {
         IntakeProperties.Bypass bypass = intake.bypass();
-        if (maxBlockMs + deliveryTimeoutMs >= bypass.requestBoundMs()) {
-            throw new IllegalStateException("camel.component.kafka.max-block-ms (" + maxBlockMs + ") + delivery-timeout-ms ("
-                    + deliveryTimeoutMs + ") must stay below intake.bypass.request-bound-ms (" + bypass.requestBoundMs()
-                    + "): the producer has to give up on a dead broker in time for the event to reach the outbox within the bound");
-        }
+        requireProducerGivesUpWithinBound(maxBlockMs, deliveryTimeoutMs, bypass.requestBoundMs());
         CircuitBreakerConfig config = CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(bypass.slidingWindowSize())
@@ -53,6 +49,15 @@ public class BypassBeans {
         CircuitBreakerRegistry registry = CircuitBreakerRegistry.of(config);
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meterRegistry);
         return registry.circuitBreaker("kafka");
+    }
+
+    /** The breaker has no time limit of its own: the producer's timeouts are what keeps a request within the bound. */
+    private static void requireProducerGivesUpWithinBound(long maxBlockMs, long deliveryTimeoutMs, long requestBoundMs) {
+        if (maxBlockMs + deliveryTimeoutMs >= requestBoundMs) {
+            throw new IllegalStateException("camel.component.kafka.max-block-ms (" + maxBlockMs + ") + delivery-timeout-ms ("
+                    + deliveryTimeoutMs + ") must stay below intake.bypass.request-bound-ms (" + requestBoundMs
+                    + "): the producer has to give up on a dead broker in time for the event to reach the outbox within the bound");
+        }
     }
 
     @Bean

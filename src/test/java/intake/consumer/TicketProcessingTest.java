@@ -170,14 +170,4 @@ class TicketProcessingTest extends IntakeIntegrationTest {
             return JSON.nullNode();
         }
     }
-
-    private String prometheus() {
-        return Http.get(managementUrl("/actuator/prometheus")).body();
-    }
-
-    /** The sum of a Prometheus metric over the series that carry the tag, e.g. status="duplicate". */
-    private double metric(String name, String tag) {
-        return prometheus().lines().filter(l -> l.startsWith(name + "{") && l.contains(tag))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-    }
 }

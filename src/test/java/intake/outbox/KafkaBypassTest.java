@@ -134,8 +134,4 @@ class KafkaBypassTest extends IntakeIntegrationTest {
         return JSON.readTree(Http.get(managementUrl("/actuator/health")).body()).at("/components/kafka/status").asText();
     }
 
-    private String prometheus() {
-        return Http.get(managementUrl("/actuator/prometheus")).body();
-    }
-
 }

@@ -112,7 +112,7 @@ class KafkaOutageFaultTest extends IntakeIntegrationTest {
 
             await().atMost(Duration.ofMinutes(2)).until(() -> "UP".equals(kafkaHealth()));
             assertThat(bypassGauge()).as("kafka_bypass_active after").isEqualTo("0.0");
-            assertThat(Http.get(managementUrl("/actuator/prometheus")).body()).containsPattern("intake_outbox_depth\\S* 0\\.0");
+            assertThat(prometheus()).containsPattern("intake_outbox_depth\\S* 0\\.0");
             assertThat(metric("intake_outbox_relayed_total", "")).as("records relayed from the outbox").isPositive();
             assertThat(metric("intake_bypass_processed_total", "")).as("tickets processed in bypass").isPositive();
             assertThat(metric("resilience4j_circuitbreaker_calls_seconds_count", "kind=\"failed\"")).as("failed Kafka calls").isPositive();
@@ -222,16 +222,9 @@ class KafkaOutageFaultTest extends IntakeIntegrationTest {
         return counts;
     }
 
-    /** The sum of a metric's series whose tags contain the fragment. */
-    private double metric(String name, String tagFragment) {
-        return Http.get(managementUrl("/actuator/prometheus")).body().lines()
-                .filter(l -> (l.startsWith(name + "{") || l.startsWith(name + " ")) && l.contains(tagFragment))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-    }
-
     private String bypassGauge() {
         try {
-            Matcher gauge = Pattern.compile("(?m)^kafka_bypass_active\\S* (\\S+)$").matcher(Http.get(managementUrl("/actuator/prometheus")).body());
+            Matcher gauge = Pattern.compile("(?m)^kafka_bypass_active\\S* (\\S+)$").matcher(prometheus());
             return gauge.find() ? gauge.group(1) : "absent";
         } catch (Exception e) {
             return "unreadable";

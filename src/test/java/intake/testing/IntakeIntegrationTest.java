@@ -76,4 +76,14 @@ public abstract class IntakeIntegrationTest {
     protected String managementUrl(String path) {
         return "http://127.0.0.1:" + managementPort + path;
     }
+
+    protected String prometheus() {
+        return Http.get(managementUrl("/actuator/prometheus")).body();
+    }
+
+    /** The sum of a Prometheus metric over the series whose tags contain the fragment, e.g. status="duplicate" ("" for all). */
+    protected double metric(String name, String tagFragment) {
+        return prometheus().lines().filter(l -> (l.startsWith(name + "{") || l.startsWith(name + " ")) && l.contains(tagFragment))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
 }
