@@ -1,13 +1,18 @@
-# The production form of Intake: the packaged jar, extracted (Spring Boot's efficient layout: the
-# application jar plus lib/, which starts faster than the nested fat jar), on a JRE. Build the jar first:
+# The production form of Intake: the packaged jar extracted (the application jar plus lib/, which
+# starts faster than the nested fat jar) on a Java 25 JRE, launched by bin/intake: Spring AOT's
+# initializers and the JVM's AOT cache (docs/runbook.md#start-up-time). Build the jar first:
 #   ./mvnw -DskipTests package && docker build -t intake:0.1.0 .
-FROM eclipse-temurin:17.0.15_6-jre
+# The cache is trained by the first start and written when it exits, into /app/archive: mount a
+# volume there to keep it across containers (without one, each new container trains again).
+FROM eclipse-temurin:25-jre
 RUN useradd --system --uid 10001 intake
 WORKDIR /app
 COPY target/intake-0.1.0-SNAPSHOT.jar /tmp/intake.jar
-RUN java -Djarmode=tools -jar /tmp/intake.jar extract --destination /app && rm /tmp/intake.jar
+RUN java -Djarmode=tools -jar /tmp/intake.jar extract --destination /app && rm /tmp/intake.jar \
+    && mkdir /app/archive && chown intake /app/archive
+COPY bin/intake /app/bin/intake
 USER 10001
+ENV INTAKE_ARCHIVE_DIR=/app/archive JAVA_OPTS="-XX:MaxRAMPercentage=75"
 # 8080: the channels; 8081: the actuator, for operators only
 EXPOSE 8080 8081
-# docs/runbook.md#start-up-time: add -XX:SharedArchiveFile= with an archive trained for this build
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/intake-0.1.0-SNAPSHOT.jar"]
+ENTRYPOINT ["/app/bin/intake", "/app"]

@@ -18,13 +18,18 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * Wires the plain beans the YAML routes call by name. The beans know nothing of Spring; this is
  * the one place that binds them to Spring Boot's configuration.
+ *
+ * <p>Every bean is defined whatever the configuration, because the build runs Spring AOT, which
+ * fixes the set of bean definitions at build time (docs/runbook.md#start-up-time): a channel is
+ * switched on or off by its properties at run time. A disabled channel's bean is empty (a
+ * {@code null} bean): its routes do not start ({@code precondition}) and so never look it up. An
+ * enabled channel's bean checks its secrets, so a missing one stops start-up.
  */
 @Configuration(proxyBeanMethods = false)
 public class IntakeBeans {
@@ -85,10 +90,9 @@ public class IntakeBeans {
     }
 
     @Bean
-    @ConditionalOnProperty(name = "intake.channels.twilio.enabled", havingValue = "true")
     TwilioSignatureVerifier twilioSignature(IntakeProperties intake) {
         IntakeProperties.Twilio twilio = intake.channels().twilio();
-        return new TwilioSignatureVerifier(twilio.authToken(), twilio.publicUrl());
+        return twilio.enabled() ? new TwilioSignatureVerifier(twilio.authToken(), twilio.publicUrl()) : null;
     }
 
     @Bean
@@ -97,15 +101,15 @@ public class IntakeBeans {
     }
 
     @Bean
-    @ConditionalOnProperty(name = "intake.channels.meta.enabled", havingValue = "true")
     MetaSignatureVerifier metaSignature(IntakeProperties intake) {
-        return new MetaSignatureVerifier(intake.channels().meta().appSecret());
+        IntakeProperties.Meta meta = intake.channels().meta();
+        return meta.enabled() ? new MetaSignatureVerifier(meta.appSecret()) : null;
     }
 
     @Bean
-    @ConditionalOnProperty(name = "intake.channels.meta.enabled", havingValue = "true")
     MetaHandshake metaHandshake(IntakeProperties intake) {
-        return new MetaHandshake(intake.channels().meta().verifyToken());
+        IntakeProperties.Meta meta = intake.channels().meta();
+        return meta.enabled() ? new MetaHandshake(meta.verifyToken()) : null;
     }
 
     @Bean
@@ -114,8 +118,8 @@ public class IntakeBeans {
     }
 
     @Bean
-    @ConditionalOnProperty(name = "intake.channels.email.enabled", havingValue = "true")
-    EmailIntake emailIntake(Clock clock, @Value("${intake.channels.email.username}") String mailbox) {
-        return new EmailIntake(new EmailTicketReader(), mailbox, clock);
+    EmailIntake emailIntake(Clock clock, @Value("${intake.channels.email.enabled}") boolean enabled,
+                            @Value("${intake.channels.email.username}") String mailbox) {
+        return enabled ? new EmailIntake(new EmailTicketReader(), mailbox, clock) : null;
     }
 }
