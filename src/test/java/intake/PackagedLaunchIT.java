@@ -31,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * extracted, started by {@code bin/intake} as a process of its own, in Spring AOT mode with the
  * JVM's class archive. The first start has no broker: it serves in bypass mode and writes the
  * archive on its way out. The next start must use that archive (its JVM is told to refuse to start
- * without it) and, with a broker, takes a ticket through Kafka to the agent. Start-up time itself
- * is measured by bench/startup-without-broker.sh, not here.
+ * without it), takes a ticket through Kafka to the agent, and serves a channel that the build had
+ * off and the environment switches on (Spring AOT fixed the bean definitions at build time). Start-up
+ * time itself is measured by bench/startup-without-broker.sh, not here.
  */
 class PackagedLaunchIT {
 
@@ -49,7 +50,7 @@ class PackagedLaunchIT {
         Path app = extractPackagedJar();
         Path archives = Files.createDirectory(work.resolve("archives"));
 
-        try (Launch first = Launch.start(app, archives, "127.0.0.1:" + freePort(), "")) {
+        try (Launch first = Launch.start(app, archives, "127.0.0.1:" + freePort(), "", Map.of())) {
             HttpResponse<String> accepted = first.awaitServing();
             assertThat(accepted.body()).contains("ticketId");
             JsonNode health = JSON.readTree(Http.get(first.managementUrl("/actuator/health")).body());
@@ -64,7 +65,9 @@ class PackagedLaunchIT {
 
         // -Xshare:on / -XX:AOTMode=on: the JVM exits rather than run without the archive
         String requireArchive = Runtime.version().feature() >= 24 ? "-XX:AOTMode=on" : "-Xshare:on";
-        try (Launch next = Launch.start(app, archives, TestKafka.bootstrapServers(), requireArchive)) {
+        Map<String, String> metaOn = Map.of("INTAKE_CHANNELS_META_ENABLED", "true",
+                "INTAKE_CHANNELS_META_APP_SECRET", "launch-test-app-secret", "INTAKE_CHANNELS_META_VERIFY_TOKEN", "launch-test-token");
+        try (Launch next = Launch.start(app, archives, TestKafka.bootstrapServers(), requireArchive, metaOn)) {
             String ticketId = JSON.readTree(next.awaitServing().body()).get("ticketId").asText();
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                     .until(() -> Http.get(next.url("/tickets/" + ticketId)).statusCode() == 200);
@@ -72,6 +75,9 @@ class PackagedLaunchIT {
             assertThat(decision.get("category").asText()).isEqualTo("billing");
             JsonNode health = JSON.readTree(Http.get(next.managementUrl("/actuator/health")).body());
             assertThat(health.at("/components/kafka/status").asText()).as(health.toString()).isEqualTo("UP");
+            HttpResponse<String> handshake = Http.get(next.url("/whatsapp/meta?hub.mode=subscribe&hub.verify_token=launch-test-token&hub.challenge=8675309"));
+            assertThat(handshake.statusCode()).as(handshake.body()).isEqualTo(200);
+            assertThat(handshake.body()).isEqualTo("8675309");
             assertThat(next.log()).contains("Starting AOT-processed IntakeApplication").doesNotContain("this start trains");
             next.stop();
         }
@@ -113,7 +119,7 @@ class PackagedLaunchIT {
     /** One start of bin/intake, on loopback and free ports, against the test database. */
     private record Launch(Process process, Path logFile, int httpPort, int managementPort) implements AutoCloseable {
 
-        static Launch start(Path app, Path archives, String brokers, String javaOpts) throws IOException {
+        static Launch start(Path app, Path archives, String brokers, String javaOpts, Map<String, String> settings) throws IOException {
             int httpPort = freePort();
             int managementPort = freePort();
             Path logFile = Files.createTempFile(work, "intake-", ".log");
@@ -126,6 +132,7 @@ class PackagedLaunchIT {
                     "INTAKE_HTTP_PORT", String.valueOf(httpPort), "INTAKE_MANAGEMENT_PORT", String.valueOf(managementPort),
                     "SPRING_DATASOURCE_URL", database, "SPRING_DATASOURCE_USERNAME", TestDatabase.user(),
                     "SPRING_DATASOURCE_PASSWORD", TestDatabase.password()));
+            launch.environment().putAll(settings);
             return new Launch(launch.start(), logFile, httpPort, managementPort);
         }
 
