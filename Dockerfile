@@ -4,6 +4,7 @@
 #   ./mvnw -DskipTests package && docker build -t intake:0.1.0 .
 # The cache is trained by the first start and written when it exits, into /app/archive: mount a
 # volume there to keep it across containers (without one, each new container trains again).
+# Writing it takes 10-20 s, more than docker stop's default 10 s: stop that first one with -t 60.
 FROM eclipse-temurin:25-jre
 RUN useradd --system --uid 10001 intake
 WORKDIR /app
