@@ -6,7 +6,10 @@
 # volume there to keep it across containers (without one, each new container trains again).
 # Writing it takes 10-20 s, more than docker stop's default 10 s: stop that first one with -t 60.
 FROM eclipse-temurin:25-jre
-RUN useradd --system --uid 10001 intake
+# curl for docker-compose.yml's healthcheck: the Java 25 images no longer ship it (Kubernetes probes
+# need nothing: they call /actuator/health/* themselves)
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 intake
 WORKDIR /app
 COPY target/intake-0.1.0-SNAPSHOT.jar /tmp/intake.jar
 RUN java -Djarmode=tools -jar /tmp/intake.jar extract --destination /app && rm /tmp/intake.jar \
