@@ -5,12 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import intake.testing.FreePorts;
 import intake.testing.Http;
 import intake.testing.TestDatabase;
 import intake.testing.TestKafka;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PackagedLaunchIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** JDK 24+: bin/intake uses the JVM's AOT cache, earlier JDKs an AppCDS archive. */
+    private static final boolean AOT_CACHE = Runtime.version().feature() >= 24;
     private static final String SCHEMA = "intake_launch_" + ProcessHandle.current().pid();
     private static final String FORM = "{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"subject\":\"Invoice\","
             + "\"message\":\"I was charged twice for order A-1001.\"}";
@@ -50,7 +51,7 @@ class PackagedLaunchIT {
         Path app = extractPackagedJar();
         Path archives = Files.createDirectory(work.resolve("archives"));
 
-        try (Launch first = Launch.start(app, archives, "127.0.0.1:" + freePort(), "", Map.of())) {
+        try (Launch first = Launch.start(app, archives, "127.0.0.1:" + FreePorts.free(), "", Map.of())) {
             HttpResponse<String> accepted = first.awaitServing();
             assertThat(accepted.body()).contains("ticketId");
             JsonNode health = JSON.readTree(Http.get(first.managementUrl("/actuator/health")).body());
@@ -60,11 +61,11 @@ class PackagedLaunchIT {
         }
         try (Stream<Path> written = Files.list(archives)) {
             assertThat(written.map(p -> p.getFileName().toString()).toList())
-                    .singleElement().asString().startsWith("intake-").endsWith(Runtime.version().feature() >= 24 ? ".aot" : ".jsa");
+                    .singleElement().asString().startsWith("intake-").endsWith(AOT_CACHE ? ".aot" : ".jsa");
         }
 
         // -Xshare:on / -XX:AOTMode=on: the JVM exits rather than run without the archive
-        String requireArchive = Runtime.version().feature() >= 24 ? "-XX:AOTMode=on" : "-Xshare:on";
+        String requireArchive = AOT_CACHE ? "-XX:AOTMode=on" : "-Xshare:on";
         Map<String, String> metaOn = Map.of("INTAKE_CHANNELS_META_ENABLED", "true",
                 "INTAKE_CHANNELS_META_APP_SECRET", "launch-test-app-secret", "INTAKE_CHANNELS_META_VERIFY_TOKEN", "launch-test-token");
         try (Launch next = Launch.start(app, archives, TestKafka.bootstrapServers(), requireArchive, metaOn)) {
@@ -102,14 +103,6 @@ class PackagedLaunchIT {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @AfterAll
     static void dropSchema() throws SQLException {
         try (Connection connection = TestDatabase.postgres().getConnection(); Statement drop = connection.createStatement()) {
@@ -121,17 +114,16 @@ class PackagedLaunchIT {
     private record Launch(Process process, Path logFile, int httpPort, int managementPort) implements AutoCloseable {
 
         static Launch start(Path app, Path archives, String brokers, String javaOpts, Map<String, String> settings) throws IOException {
-            int httpPort = freePort();
-            int managementPort = freePort();
+            int httpPort = FreePorts.free();
+            int managementPort = FreePorts.free();
             Path logFile = Files.createTempFile(work, "intake-", ".log");
-            String database = TestDatabase.url() + (TestDatabase.url().contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA;
             ProcessBuilder launch = new ProcessBuilder(List.of("bin/intake", app.toString(), "--spring.flyway.schemas=" + SCHEMA))
                     .redirectErrorStream(true).redirectOutput(logFile.toFile());
             launch.environment().putAll(Map.of(
                     "JAVA", java(), "JAVA_OPTS", javaOpts, "INTAKE_ARCHIVE_DIR", archives.toString(),
                     "KAFKA_BOOTSTRAP_SERVERS", brokers, "INTAKE_HTTP_ADDRESS", "127.0.0.1",
                     "INTAKE_HTTP_PORT", String.valueOf(httpPort), "INTAKE_MANAGEMENT_PORT", String.valueOf(managementPort),
-                    "SPRING_DATASOURCE_URL", database, "SPRING_DATASOURCE_USERNAME", TestDatabase.user(),
+                    "SPRING_DATASOURCE_URL", TestDatabase.url(SCHEMA), "SPRING_DATASOURCE_USERNAME", TestDatabase.user(),
                     "SPRING_DATASOURCE_PASSWORD", TestDatabase.password()));
             launch.environment().putAll(settings);
             return new Launch(launch.start(), logFile, httpPort, managementPort);

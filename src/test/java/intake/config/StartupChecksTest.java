@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import intake.IntakeApplication;
 import intake.outbox.KafkaBypass;
+import intake.testing.FreePorts;
 import intake.testing.TestDatabase;
 import intake.testing.TestKafka;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
@@ -49,15 +49,12 @@ class StartupChecksTest {
 
     @Test
     void unreachableBrokerMeansBypassModeAtOnceNotAFailedStart() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = FreePorts.free();
         String schema = "intake_startup_" + ProcessHandle.current().pid();
         SpringApplication app = new SpringApplication(IntakeApplication.class);
         try (ConfigurableApplicationContext context = app.run("--camel.component.kafka.brokers=127.0.0.1:" + closedPort,
                 "--server.port=0", "--server.address=127.0.0.1", "--management.server.port=0",
-                "--spring.datasource.url=" + TestDatabase.url() + "?currentSchema=" + schema,
+                "--spring.datasource.url=" + TestDatabase.url(schema),
                 "--spring.datasource.username=" + TestDatabase.user(), "--spring.datasource.password=" + TestDatabase.password(),
                 "--spring.flyway.schemas=" + schema)) {
             // how fast: bench/startup-without-broker.sh measures it; tests do not time things

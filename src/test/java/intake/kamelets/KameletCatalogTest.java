@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import intake.ingress.RawPayload;
+import intake.testing.FreePorts;
 import intake.testing.KafkaTopics;
 import intake.testing.Records;
 import intake.testing.Signatures;
@@ -27,7 +28,6 @@ import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -485,7 +485,7 @@ class KameletCatalogTest {
                     "host", "127.0.0.1",
                     "username", "support@intake.test",
                     "password", "sample-password",
-                    "bootstrapServers", "127.0.0.1:" + freePort());
+                    "bootstrapServers", "127.0.0.1:" + FreePorts.free());
             Map<String, String> endpoints = Map.of(
                     "intake-webform-source", "platform-http:///forms/support?httpMethodRestrict=POST",
                     "intake-standard-webhooks-source", "platform-http:///webhooks/shop?httpMethodRestrict=POST",
@@ -798,7 +798,7 @@ class KameletCatalogTest {
 
         @BeforeAll
         static void startImap() {
-            imap = new GreenMail(new ServerSetup(freePort(), "127.0.0.1", ServerSetup.PROTOCOL_IMAP));
+            imap = new GreenMail(new ServerSetup(FreePorts.free(), "127.0.0.1", ServerSetup.PROTOCOL_IMAP));
             imap.start();
             imap.setUser(MAILBOX, MAILBOX, PASSWORD);
         }
@@ -965,7 +965,7 @@ class KameletCatalogTest {
         void makesTheSourceAnswer503WhenTheBrokerCannotBeReached() throws Exception {
             try (Harness camel = new Harness()) {
                 camel.route("kamelet:intake-webform-source?path=/kamelet/forms",
-                        "kamelet:intake-ticket-sink?bootstrapServers=127.0.0.1:" + freePort()).start();
+                        "kamelet:intake-ticket-sink?bootstrapServers=127.0.0.1:" + FreePorts.free()).start();
 
                 Reply reply = camel.post("/kamelet/forms", "application/json", """
                         {"name":"Ada Lovelace","email":"ada@example.com","subject":"Invoice","message":"I was charged twice."}""", Map.of());
@@ -1122,13 +1122,6 @@ class KameletCatalogTest {
                 .collect(Collectors.joining("&"));
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     static Map<String, Object> yaml(Path file) {
         try {

@@ -41,8 +41,7 @@ public abstract class IntakeIntegrationTest {
     @DynamicPropertySource
     static void kafkaBroker(DynamicPropertyRegistry registry) {
         registry.add("camel.component.kafka.brokers", TestKafka::bootstrapServers);
-        registry.add("spring.datasource.url", () -> TestDatabase.url() + (TestDatabase.url().contains("?") ? "&" : "?")
-                + "currentSchema=" + SCHEMA);
+        registry.add("spring.datasource.url", () -> TestDatabase.url(SCHEMA));
         registry.add("spring.datasource.username", TestDatabase::user);
         registry.add("spring.datasource.password", TestDatabase::password);
         registry.add("spring.flyway.schemas", () -> SCHEMA);

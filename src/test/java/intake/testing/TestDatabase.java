@@ -42,6 +42,11 @@ public final class TestDatabase {
         return setting(URL_VARIABLE, DEFAULT_URL);
     }
 
+    /** The test database's URL with {@code currentSchema} set, so a run's tables live in a schema of its own. */
+    public static String url(String schema) {
+        return url() + (url().contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    }
+
     public static String user() {
         return setting(USER_VARIABLE, DEFAULT_USER);
     }
