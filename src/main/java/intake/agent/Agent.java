@@ -1,6 +1,7 @@
 package intake.agent;
 
 import intake.ticket.TicketEvent;
+import java.time.Duration;
 
 /** Decides what to do with one ticket: category, priority, escalation and a drafted reply. */
 public interface Agent {
@@ -10,4 +11,11 @@ public interface Agent {
 
     /** A short, stable name, recorded in every decision and in every failure. */
     String name();
+
+    /**
+     * The longest one {@link #decide} waits for a service outside this process before it gives up,
+     * for the consumer's poll budget ({@code intake.consumer.PollBudget}); zero for an agent that
+     * only computes (its reads of the ticket store count as database steps there).
+     */
+    Duration longestCall();
 }

@@ -83,6 +83,11 @@ public final class HttpAgent implements Agent {
     }
 
     @Override
+    public Duration longestCall() {
+        return timeout;
+    }
+
+    @Override
     public AgentDecision decide(TicketEvent ticket) {
         String ticketId = String.valueOf(ticket.getTicketId());
         HttpRequest.Builder request = HttpRequest.newBuilder(url)

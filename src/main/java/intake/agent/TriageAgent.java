@@ -1,6 +1,7 @@
 package intake.agent;
 
 import intake.ticket.TicketEvent;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,6 +55,11 @@ public final class TriageAgent implements Agent {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public Duration longestCall() {
+        return Duration.ZERO;
     }
 
     @Override

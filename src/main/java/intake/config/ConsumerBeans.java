@@ -8,6 +8,7 @@ import intake.consumer.AgentOutputs;
 import intake.consumer.AgentStep;
 import intake.consumer.DedupPurge;
 import intake.consumer.OffsetCommit;
+import intake.consumer.PollBudget;
 import intake.consumer.TicketDecoder;
 import intake.forensics.DeadLetterForensics;
 import intake.forensics.DeadLetterGuard;
@@ -23,6 +24,8 @@ import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
@@ -34,6 +37,8 @@ import org.springframework.core.env.Environment;
 /** Wires the consumer side: idempotency, the agent, the ticket store and the dead-letter channel. */
 @Configuration(proxyBeanMethods = false)
 public class ConsumerBeans {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerBeans.class);
 
     /** The route the dead-letter guard stops when the dead-letter topic keeps refusing writes. */
     static final String CONSUMER_ROUTE_ID = "tickets-consume";
@@ -81,6 +86,32 @@ public class ConsumerBeans {
                     binder.bind("intake.agent.http.bearer-token", String.class).orElse(null));
             default -> throw new IllegalArgumentException("intake.agent.type must be triage or http, not '" + type + "'");
         };
+    }
+
+    /**
+     * Start-up refuses a configuration in which one poll's records can outlast Kafka's
+     * max.poll.interval.ms when every attempt fails as slowly as it can (docs/adr/0010).
+     */
+    @Bean
+    PollBudget pollBudget(Agent agent, Environment environment) {
+        Binder binder = Binder.get(environment);
+        PollBudget.Redelivery redelivery = new PollBudget.Redelivery(
+                binder.bind("intake.consumer.redelivery.maximum-redeliveries", Integer.class).get(),
+                Duration.ofMillis(binder.bind("intake.consumer.redelivery.initial-delay-ms", Long.class).get()),
+                binder.bind("intake.consumer.redelivery.multiplier", Double.class).get(),
+                Duration.ofMillis(binder.bind("intake.consumer.redelivery.maximum-delay-ms", Long.class).get()));
+        PollBudget budget = new PollBudget(
+                binder.bind("intake.consumer.max-poll-records", Integer.class).get(),
+                redelivery,
+                agent.longestCall(),
+                // Hikari's own default when the property is not set
+                Duration.ofMillis(binder.bind("spring.datasource.hikari.connection-timeout", Long.class).orElse(30_000L)),
+                Duration.ofMillis(binder.bind("camel.component.kafka.max-block-ms", Long.class).get()
+                        + binder.bind("camel.component.kafka.delivery-timeout-ms", Long.class).get()));
+        Duration maxPollInterval = Duration.ofMillis(binder.bind("intake.consumer.max-poll-interval-ms", Long.class).get());
+        budget.requireWithin(maxPollInterval);
+        LOG.info("Consumer poll budget: {}, within max.poll.interval.ms ({} ms)", budget, maxPollInterval.toMillis());
+        return budget;
     }
 
     @Bean

@@ -48,6 +48,24 @@ class StartupChecksTest {
     }
 
     @Test
+    void aPollThatCanOutlastMaxPollIntervalStopsStartUp() throws Exception {
+        String schema = "intake_startup_poll_" + ProcessHandle.current().pid();
+        try {
+            // 30 s agent timeout: 15.5 s of delays + 6 attempts x 36.7 s + 4.7 s = 240.4 s per record
+            Throwable failure = start("--intake.agent.type=http", "--intake.agent.http.url=http://127.0.0.1:9/decide",
+                    "--intake.agent.http.timeout=30s", "--camel.component.kafka.brokers=" + TestKafka.bootstrapServers(),
+                    "--spring.datasource.url=" + TestDatabase.url(schema), "--spring.datasource.username=" + TestDatabase.user(),
+                    "--spring.datasource.password=" + TestDatabase.password(), "--spring.flyway.schemas=" + schema);
+
+            assertThat(messages(failure)).contains("intake.consumer.max-poll-records (3) x the worst case of one record (240.4 s:"
+                    + " 15.5 s of redelivery delays + 6 attempts x 36.7 s + 4.7 s) = 721.2 s must stay below"
+                    + " intake.consumer.max-poll-interval-ms (300 s)", "lower intake.consumer.max-poll-records to at most 1");
+        } finally {
+            dropSchema(schema);
+        }
+    }
+
+    @Test
     void unreachableBrokerMeansBypassModeAtOnceNotAFailedStart() throws Exception {
         int closedPort = FreePorts.free();
         String schema = "intake_startup_" + ProcessHandle.current().pid();
@@ -61,9 +79,13 @@ class StartupChecksTest {
             assertThat(context.getBean(KafkaBypass.class).breakerState()).isEqualTo(CircuitBreaker.State.OPEN);
             assertThat(context.getBean(KafkaBypass.class).active()).isTrue();
         } finally {
-            try (Connection connection = TestDatabase.postgres().getConnection(); Statement drop = connection.createStatement()) {
-                drop.execute("drop schema if exists " + schema + " cascade");
-            }
+            dropSchema(schema);
+        }
+    }
+
+    private static void dropSchema(String schema) throws Exception {
+        try (Connection connection = TestDatabase.postgres().getConnection(); Statement drop = connection.createStatement()) {
+            drop.execute("drop schema if exists " + schema + " cascade");
         }
     }
 
