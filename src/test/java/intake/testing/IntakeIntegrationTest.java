@@ -1,10 +1,6 @@
 package intake.testing;
 
 import intake.IntakeApplication;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
@@ -28,7 +24,7 @@ import org.springframework.test.context.DynamicPropertySource;
 public abstract class IntakeIntegrationTest {
 
     /** This JVM's schema in the test database. */
-    public static final String SCHEMA = schemaForThisRun();
+    public static final String SCHEMA = TestDatabase.schema();
 
     @LocalServerPort
     protected int port;
@@ -50,22 +46,6 @@ public abstract class IntakeIntegrationTest {
     @BeforeEach
     void connectKafkaReader() {
         kafka = new KafkaTopics(TestKafka.bootstrapServers());
-    }
-
-    /** A schema name of its own; the schema (Flyway creates it) is dropped when the JVM exits. */
-    private static String schemaForThisRun() {
-        String schema = "intake_it_" + Long.toString(ProcessHandle.current().pid(), 36) + "_" + Long.toString(System.nanoTime() % 100_000, 36);
-        TestDatabase.postgres(); // fails here, with what to do, when PostgreSQL is not reachable
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            // its own connection: shutdown hooks run concurrently, the shared pool may be closing
-            try (Connection connection = DriverManager.getConnection(TestDatabase.url(), TestDatabase.user(), TestDatabase.password());
-                 Statement drop = connection.createStatement()) {
-                drop.execute("drop schema if exists " + schema + " cascade");
-            } catch (SQLException e) {
-                System.err.println("Could not drop test schema " + schema + ": " + e.getMessage());
-            }
-        }, "drop-test-schema"));
-        return schema;
     }
 
     protected String url(String path) {

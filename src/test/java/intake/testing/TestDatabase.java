@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Properties;
 
 import javax.sql.DataSource;
@@ -34,6 +35,7 @@ public final class TestDatabase {
     private static final int REACHABLE_WITHIN_SECONDS = 3;
 
     private static HikariDataSource postgres;
+    private static String schema;
 
     private TestDatabase() {
     }
@@ -56,15 +58,31 @@ public final class TestDatabase {
     }
 
     /**
-     * The test PostgreSQL, as a small connection pool this JVM shares (closed at exit). Checks first
-     * that the server answers within 3 s, and fails the test with what to do when it does not.
+     * This JVM's schema in the test database, created on first use and dropped when the JVM exits:
+     * every test's tables live there, so runs never see each other's rows or migrations. Fails the
+     * test with what to do when PostgreSQL does not answer within 3 s.
      */
+    public static synchronized String schema() {
+        if (schema == null) {
+            String name = "intake_it_" + Long.toString(ProcessHandle.current().pid(), 36) + "_"
+                    + Long.toString(System.nanoTime() % 100_000, 36);
+            try (Connection connection = connect(); Statement create = connection.createStatement()) {
+                create.execute("create schema " + name);
+            } catch (SQLException e) {
+                throw new IllegalStateException("Cannot create the test schema " + name + ": " + e.getMessage(), e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> dropSchema(name), "drop-test-schema"));
+            schema = name;
+        }
+        return schema;
+    }
+
+    /** The test PostgreSQL, on this JVM's {@link #schema()}, as a small connection pool this JVM shares (closed at exit). */
     public static synchronized DataSource postgres() {
         if (postgres == null) {
-            requireReachable();
             HikariConfig config = new HikariConfig();
             config.setPoolName("intake-test-postgres");
-            config.setJdbcUrl(url());
+            config.setJdbcUrl(url(schema()));
             config.setUsername(user());
             config.setPassword(password());
             config.setMaximumPoolSize(12);
@@ -96,19 +114,29 @@ public final class TestDatabase {
         Flyway.configure().dataSource(dataSource).load().migrate();
     }
 
-    private static void requireReachable() {
+    /** A connection of its own to the test database, or the test fails with what to do. */
+    private static Connection connect() {
         Properties properties = new Properties();
         properties.setProperty("user", user());
         properties.setProperty("password", password());
         properties.setProperty("connectTimeout", String.valueOf(REACHABLE_WITHIN_SECONDS));
         properties.setProperty("loginTimeout", String.valueOf(REACHABLE_WITHIN_SECONDS));
-        try (Connection connection = DriverManager.getConnection(url(), properties)) {
-            connection.isValid(REACHABLE_WITHIN_SECONDS);
+        try {
+            return DriverManager.getConnection(url(), properties);
         } catch (SQLException e) {
             String cause = String.valueOf(e.getMessage()).strip().replaceAll("\\.+$", "");
             throw new AssertionError("PostgreSQL is not reachable at " + url() + " as " + user() + ": " + cause
                     + ". Start it (pg_ctlcluster 15 main start) or point " + URL_VARIABLE + " at one ("
                     + USER_VARIABLE + ", " + PASSWORD_VARIABLE + " for the login).", e);
+        }
+    }
+
+    /** At exit, on a connection of its own: shutdown hooks run concurrently, the shared pool may be closing. */
+    private static void dropSchema(String name) {
+        try (Connection connection = connect(); Statement drop = connection.createStatement()) {
+            drop.execute("drop schema if exists " + name + " cascade");
+        } catch (SQLException | AssertionError e) {
+            System.err.println("Could not drop test schema " + name + ": " + e.getMessage());
         }
     }
 
