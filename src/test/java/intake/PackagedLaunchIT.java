@@ -13,9 +13,6 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -104,10 +101,8 @@ class PackagedLaunchIT {
     }
 
     @AfterAll
-    static void dropSchema() throws SQLException {
-        try (Connection connection = TestDatabase.postgres().getConnection(); Statement drop = connection.createStatement()) {
-            drop.execute("drop schema if exists " + SCHEMA + " cascade");
-        }
+    static void dropSchema() {
+        TestDatabase.dropSchema(SCHEMA);
     }
 
     /** One start of bin/intake, on loopback and free ports, against the test database. */

@@ -26,8 +26,8 @@ import java.time.Duration;
 public record PollBudget(int maxPollRecords, Redelivery redelivery, Duration agentCall, Duration databaseStep,
                          Duration kafkaSend) {
 
-    static final int DATABASE_STEPS_PER_ATTEMPT = 3;
-    static final int DATABASE_STEPS_PER_RECORD = 2;
+    private static final int DATABASE_STEPS_PER_ATTEMPT = 3;
+    private static final int DATABASE_STEPS_PER_RECORD = 2;
 
     /** The dead-letter channel's schedule: Camel's exponential back-off, each delay capped at the maximum. */
     public record Redelivery(int maximumRedeliveries, Duration initialDelay, double multiplier, Duration maximumDelay) {

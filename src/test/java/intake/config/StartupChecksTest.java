@@ -8,8 +8,6 @@ import intake.testing.FreePorts;
 import intake.testing.TestDatabase;
 import intake.testing.TestKafka;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import java.sql.Connection;
-import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
@@ -61,7 +59,7 @@ class StartupChecksTest {
                     + " 15.5 s of redelivery delays + 6 attempts x 36.7 s + 4.7 s) = 721.2 s must stay below"
                     + " intake.consumer.max-poll-interval-ms (300 s)", "lower intake.consumer.max-poll-records to at most 1");
         } finally {
-            dropSchema(schema);
+            TestDatabase.dropSchema(schema);
         }
     }
 
@@ -79,13 +77,7 @@ class StartupChecksTest {
             assertThat(context.getBean(KafkaBypass.class).breakerState()).isEqualTo(CircuitBreaker.State.OPEN);
             assertThat(context.getBean(KafkaBypass.class).active()).isTrue();
         } finally {
-            dropSchema(schema);
-        }
-    }
-
-    private static void dropSchema(String schema) throws Exception {
-        try (Connection connection = TestDatabase.postgres().getConnection(); Statement drop = connection.createStatement()) {
-            drop.execute("drop schema if exists " + schema + " cascade");
+            TestDatabase.dropSchema(schema);
         }
     }
 

@@ -73,7 +73,7 @@ class HttpAgentProcessingTest extends IntakeIntegrationTest {
         AGENT.stubFor(forCustomer(customer).inScenario(customer).whenScenarioStateIs("failed twice").willReturn(decision()));
         TicketEvent ticket = ticket(customer, "My invoice is wrong");
 
-        kafka.send("fte.tickets.incoming", customer.getBytes(StandardCharsets.UTF_8), bytesOf(ticket), Map.of());
+        kafka.send("fte.tickets.incoming", customer.getBytes(StandardCharsets.UTF_8), bytes(ticket), Map.of());
 
         kafka.awaitRecords("fte.agent.decisions", r -> json(r).path("ticketId").asText().equals(ticket.getTicketId().toString()), 1);
         AGENT.verify(3, postRequestedFor(urlEqualTo(DECIDE)).withRequestBody(matchingJsonPath("$.customerId", equalTo(customer))));
@@ -86,7 +86,7 @@ class HttpAgentProcessingTest extends IntakeIntegrationTest {
         AGENT.stubFor(forCustomer(customer).willReturn(aResponse().withStatus(503).withBody("overloaded")));
         TicketEvent ticket = ticket(customer, "Hello?");
 
-        kafka.send("fte.tickets.incoming", customer.getBytes(StandardCharsets.UTF_8), bytesOf(ticket), Map.of("intake_correlation_id", "exhausted-1"));
+        kafka.send("fte.tickets.incoming", customer.getBytes(StandardCharsets.UTF_8), bytes(ticket), Map.of("intake_correlation_id", "exhausted-1"));
 
         ConsumerRecord<String, byte[]> dead = kafka.awaitRecords("fte.dlq", Records.withHeader("dlq_correlation_id", "exhausted-1"), 1).get(0);
         assertThat(header(dead, "dlq_reason")).isEqualTo("retries_exhausted");
@@ -103,7 +103,7 @@ class HttpAgentProcessingTest extends IntakeIntegrationTest {
         TicketEvent ticket = ticket(customer, "Bonjour");
         String ticketId = ticket.getTicketId().toString();
 
-        kafka.send("fte.tickets.incoming", customer.getBytes(StandardCharsets.UTF_8), bytesOf(ticket), Map.of("intake_correlation_id", "rejected-1"));
+        kafka.send("fte.tickets.incoming", customer.getBytes(StandardCharsets.UTF_8), bytes(ticket), Map.of("intake_correlation_id", "rejected-1"));
         ConsumerRecord<String, byte[]> dead = kafka.awaitRecords("fte.dlq", Records.withHeader("dlq_correlation_id", "rejected-1"), 1).get(0);
         assertThat(header(dead, "dlq_reason")).isEqualTo("agent_rejected");
         assertThat(header(dead, "dlq_redelivery_count")).isEqualTo("0");
@@ -162,14 +162,6 @@ class HttpAgentProcessingTest extends IntakeIntegrationTest {
                         {"ticketId": "{{jsonPath request.body '$.ticketId'}}", "customerId": "{{jsonPath request.body '$.customerId'}}",
                          "agent": "http", "category": "billing", "priority": "normal", "escalate": false,
                          "escalationReasons": [], "reply": "We are on it."}""");
-    }
-
-    private static byte[] bytesOf(TicketEvent ticket) {
-        try {
-            return bytes(ticket);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static WireMockServer startAgent() {

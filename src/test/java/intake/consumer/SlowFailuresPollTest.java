@@ -62,7 +62,7 @@ class SlowFailuresPollTest extends IntakeIntegrationTest {
         List<String> correlationIds = IntStream.range(0, TICKETS).mapToObj(i -> "slow-poll-" + i).toList();
         for (String correlationId : correlationIds) {
             TicketEvent ticket = ticket(customer, "Is anyone there?");
-            kafka.send("fte.tickets.incoming", customer.getBytes(StandardCharsets.UTF_8), bytesOf(ticket),
+            kafka.send("fte.tickets.incoming", customer.getBytes(StandardCharsets.UTF_8), bytes(ticket),
                     Map.of("intake_correlation_id", correlationId));
         }
 
@@ -82,14 +82,6 @@ class SlowFailuresPollTest extends IntakeIntegrationTest {
 
     private List<ConsumerRecord<String, byte[]>> deadLettered(List<String> correlationIds) {
         return kafka.readAll("fte.dlq").stream().filter(r -> correlationIds.contains(header(r, "dlq_correlation_id"))).toList();
-    }
-
-    private static byte[] bytesOf(TicketEvent ticket) {
-        try {
-            return bytes(ticket);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static WireMockServer startAgent() {

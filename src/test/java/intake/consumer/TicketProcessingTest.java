@@ -13,6 +13,8 @@ import intake.testing.TestKafka;
 import intake.ticket.TicketEvent;
 import intake.ticket.Tickets;
 import java.net.http.HttpResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -156,8 +158,13 @@ class TicketProcessingTest extends IntakeIntegrationTest {
                 .setCustomerId(customer).setSubject("Question").setBody(body).build();
     }
 
-    static byte[] bytes(TicketEvent ticket) throws Exception {
-        ByteBuffer buffer = ticket.toByteBuffer();
+    static byte[] bytes(TicketEvent ticket) {
+        ByteBuffer buffer;
+        try {
+            buffer = ticket.toByteBuffer();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         byte[] bytes = new byte[buffer.remaining()];
         buffer.get(bytes);
         return bytes;

@@ -1122,7 +1122,6 @@ class KameletCatalogTest {
                 .collect(Collectors.joining("&"));
     }
 
-
     static Map<String, Object> yaml(Path file) {
         try {
             Object loaded = new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(file));

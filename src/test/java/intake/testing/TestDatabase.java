@@ -71,7 +71,13 @@ public final class TestDatabase {
             } catch (SQLException e) {
                 throw new IllegalStateException("Cannot create the test schema " + name + ": " + e.getMessage(), e);
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> dropSchema(name), "drop-test-schema"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    dropSchema(name);
+                } catch (RuntimeException | AssertionError e) {
+                    System.err.println("Could not drop test schema " + name + ": " + e.getMessage());
+                }
+            }, "drop-test-schema"));
             schema = name;
         }
         return schema;
@@ -131,12 +137,15 @@ public final class TestDatabase {
         }
     }
 
-    /** At exit, on a connection of its own: shutdown hooks run concurrently, the shared pool may be closing. */
-    private static void dropSchema(String name) {
+    /**
+     * Drops a schema and all in it, on a connection of its own (at exit, shutdown hooks run
+     * concurrently and the shared pool may be closing).
+     */
+    public static void dropSchema(String name) {
         try (Connection connection = connect(); Statement drop = connection.createStatement()) {
             drop.execute("drop schema if exists " + name + " cascade");
-        } catch (SQLException | AssertionError e) {
-            System.err.println("Could not drop test schema " + name + ": " + e.getMessage());
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot drop the test schema " + name + ": " + e.getMessage(), e);
         }
     }
 
