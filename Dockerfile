@@ -16,6 +16,7 @@ RUN java -Djarmode=tools -jar /tmp/intake.jar extract --destination /app && rm /
     && mkdir /app/archive && chown intake /app/archive
 COPY bin/intake /app/bin/intake
 USER 10001
+# bin/intake runs the JVM with -XX:+ExitOnOutOfMemoryError: the container exits and is restarted.
 ENV INTAKE_ARCHIVE_DIR=/app/archive JAVA_OPTS="-XX:MaxRAMPercentage=75"
 # 8080: the channels; 8081: the actuator, for operators only
 EXPOSE 8080 8081

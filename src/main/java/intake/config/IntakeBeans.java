@@ -13,13 +13,19 @@ import intake.channel.webhook.WebhookEventReader;
 import intake.ingress.HttpIngress;
 import intake.ingress.HttpReplies;
 import intake.publish.KafkaRecords;
+import intake.publish.RecordHeaderFilter;
 import intake.publish.TopicProvisioner;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.lang.Nullable;
 
 /**
  * Wires the plain beans the YAML routes call by name. The beans know nothing of Spring; this is
@@ -53,9 +59,46 @@ public class IntakeBeans {
         return new TopicProvisioner(brokers, names, topics.partitions(), (short) topics.replicationFactor(), timeoutMillis);
     }
 
+    /**
+     * Each channel's path with its body limit, whether it takes forms, and what its verifier refuses
+     * from the headers alone. A disabled channel has no route, so its path is not listed (404).
+     */
     @Bean
-    FormBodyFilter formBodyFilter(@Value("${intake.http.max-form-body-bytes:262144}") long maxBodyBytes) {
-        return new FormBodyFilter(maxBodyBytes);
+    RequestBodyFilter requestBodyFilter(StandardWebhookVerifier webhookSignature, @Nullable TwilioSignatureVerifier twilioSignature,
+                                        @Nullable MetaSignatureVerifier metaSignature,
+                                        @Value("${intake.channels.forms.max-body-bytes}") long formsLimit,
+                                        @Value("${intake.channels.webhooks.max-body-bytes}") long webhooksLimit,
+                                        @Value("${intake.channels.twilio.max-body-bytes}") long twilioLimit,
+                                        @Value("${intake.channels.meta.max-body-bytes}") long metaLimit) {
+        Map<String, RequestBodyFilter.Channel> byPath = new HashMap<>();
+        byPath.put("/forms/support", new RequestBodyFilter.Channel(formsLimit, true, (path, request) -> { }));
+        if (twilioSignature != null) {
+            byPath.put("/whatsapp/twilio", new RequestBodyFilter.Channel(twilioLimit, true,
+                    (path, request) -> twilioSignature.requireSignatureHeader(request.getHeader(TwilioSignatureVerifier.HEADER))));
+        }
+        if (metaSignature != null) {
+            byPath.put("/whatsapp/meta", new RequestBodyFilter.Channel(metaLimit, false,
+                    (path, request) -> metaSignature.requireSignatureHeader(request.getHeader(MetaSignatureVerifier.HEADER))));
+        }
+        Map<String, RequestBodyFilter.Channel> byPathPrefix = Map.of("/webhooks/", new RequestBodyFilter.Channel(webhooksLimit, false,
+                (path, request) -> webhookSignature.requireSignatureHeaders(path.substring("/webhooks/".length()),
+                        request.getHeader("webhook-id"), request.getHeader("webhook-timestamp"), request.getHeader("webhook-signature"))));
+        return new RequestBodyFilter(byPath, byPathPrefix);
+    }
+
+    @Bean
+    ServingGate servingGate(ApplicationAvailability availability, MeterRegistry registry) {
+        return new ServingGate(availability, registry);
+    }
+
+    @Bean
+    static ReadinessOnClose readinessOnClose() {
+        return new ReadinessOnClose();
+    }
+
+    @Bean
+    RecordHeaderFilter recordHeaderFilter() {
+        return new RecordHeaderFilter();
     }
 
     @Bean
@@ -92,7 +135,15 @@ public class IntakeBeans {
     @Bean
     TwilioSignatureVerifier twilioSignature(IntakeProperties intake) {
         IntakeProperties.Twilio twilio = intake.channels().twilio();
-        return twilio.enabled() ? new TwilioSignatureVerifier(twilio.authToken(), twilio.publicUrl()) : null;
+        if (!twilio.enabled()) {
+            return null;
+        }
+        TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(twilio.authToken(), twilio.secondaryAuthToken(), twilio.publicUrl());
+        if (twilio.publicUrl() == null || twilio.publicUrl().isBlank()) {
+            throw new IllegalArgumentException("intake.channels.twilio.public-url must be set when the Twilio channel is enabled:"
+                    + " the URL Twilio calls and signs, e.g. https://intake.example.com (INTAKE_CHANNELS_TWILIO_PUBLIC_URL)");
+        }
+        return verifier;
     }
 
     @Bean
@@ -103,7 +154,7 @@ public class IntakeBeans {
     @Bean
     MetaSignatureVerifier metaSignature(IntakeProperties intake) {
         IntakeProperties.Meta meta = intake.channels().meta();
-        return meta.enabled() ? new MetaSignatureVerifier(meta.appSecret()) : null;
+        return meta.enabled() ? new MetaSignatureVerifier(meta.appSecret(), meta.previousAppSecret()) : null;
     }
 
     @Bean

@@ -58,11 +58,15 @@ public record IntakeProperties(@Valid @NotNull Topics topics, @Valid @NotNull Ch
         }
     }
 
-    /** WhatsApp through Twilio; the public URL is what Twilio calls when Intake sits behind a proxy. */
-    public record Twilio(boolean enabled, String authToken, String publicUrl) {
+    /**
+     * WhatsApp through Twilio. The public URL is the one Twilio calls and signs, required when
+     * enabled: the URL a request arrives with (Host, forwarded headers) is the caller's to choose.
+     * The secondary auth token is accepted too while Twilio's secondary token is being promoted.
+     */
+    public record Twilio(boolean enabled, String authToken, String secondaryAuthToken, String publicUrl) {
     }
 
-    /** WhatsApp through the Meta Cloud API. */
-    public record Meta(boolean enabled, String appSecret, String verifyToken) {
+    /** WhatsApp through the Meta Cloud API; the previous app secret is accepted too while a reset takes effect. */
+    public record Meta(boolean enabled, String appSecret, String previousAppSecret, String verifyToken) {
     }
 }

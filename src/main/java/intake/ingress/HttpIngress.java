@@ -1,10 +1,13 @@
 package intake.ingress;
 
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.Collections;
+import java.util.Enumeration;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -12,8 +15,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 /**
- * The first step of every HTTP channel: settles the correlation id, enforces the channel's body
- * limit and keeps the request's raw bytes and headers for the channel's audit topic.
+ * The first step of every HTTP channel: settles the correlation id, reads the body within the
+ * channel's limit and keeps the raw bytes and the channel's allowlisted headers for its audit topic.
  */
 public class HttpIngress {
 
@@ -26,24 +29,27 @@ public class HttpIngress {
         this.clock = clock;
     }
 
+    /**
+     * Reads the body, at most {@code maxBodyBytes}: a declared length over the limit is refused
+     * before a byte is read, and a body without one (chunked) is cut at the limit + 1 byte.
+     *
+     * @throws IntakeRejection 413 when the body is over the limit
+     */
     public void open(Exchange exchange, String channel, long maxBodyBytes) {
         Message in = exchange.getIn();
         exchange.setProperty(IntakeExchange.CHANNEL, channel);
         exchange.setProperty(IntakeExchange.CORRELATION_ID, correlationId(in.getHeader(IntakeExchange.CORRELATION_HEADER, String.class)));
 
-        Long declaredLength = in.getHeader("Content-Length", Long.class);
+        Long declaredLength = in.getHeader(Exchange.CONTENT_LENGTH, Long.class);
         if (declaredLength != null && declaredLength > maxBodyBytes) {
             throw IntakeRejection.tooLarge(maxBodyBytes);
         }
-        byte[] body = in.getBody(byte[].class);
-        if (body == null) {
-            body = new byte[0];
-        }
+        byte[] body = readAtMost(in, maxBodyBytes + 1);
         if (body.length > maxBodyBytes) {
             throw IntakeRejection.tooLarge(maxBodyBytes);
         }
         in.setBody(body);
-        exchange.setProperty(IntakeExchange.RAW, new RawPayload(body, originalHeaders(in), clock.instant()));
+        exchange.setProperty(IntakeExchange.RAW, new RawPayload(body, keptHeaders(in, channel), clock.instant()));
     }
 
     /** The id a caller sent in X-Correlation-ID, or a new one when it sent none or an unsafe one. */
@@ -54,19 +60,39 @@ public class HttpIngress {
         return UUID.randomUUID().toString();
     }
 
+    // Reads at most the limit + 1 byte of whatever the runtime gives: on Spring Boot the bytes
+    // RequestBodyFilter already held to the same limit, elsewhere the request's stream.
+    private static byte[] readAtMost(Message in, long limit) {
+        Object body = in.getBody();
+        if (body == null) {
+            return new byte[0];
+        }
+        if (body instanceof byte[] bytes) {
+            return bytes;
+        }
+        try (InputStream stream = in.getBody(InputStream.class)) {
+            return stream == null ? new byte[0] : stream.readNBytes((int) Math.min(limit, Integer.MAX_VALUE - 8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the request body", e);
+        }
+    }
+
     /**
-     * The HTTP headers as the servlet container received them, names lowercased as in HTTP/2.
-     * Camel's message headers also hold form and query parameters, which are not headers and
-     * must not be replayed as such.
+     * The channel's allowlisted HTTP headers as the servlet container received them, names
+     * lowercased as in HTTP/2. Camel's message headers also hold query parameters, which are not
+     * headers and must not be stored as such.
      */
-    private static Map<String, String> originalHeaders(Message in) {
+    private static Map<String, String> keptHeaders(Message in, String channel) {
         HttpServletRequest request = in.getHeader("CamelHttpServletRequest", HttpServletRequest.class);
         if (request == null) {
             throw new IllegalStateException("HttpIngress needs the servlet request of platform-http on Spring Boot");
         }
         Map<String, String> headers = new LinkedHashMap<>();
-        for (String name : Collections.list(request.getHeaderNames())) {
-            headers.put(name.toLowerCase(Locale.ROOT), String.join(", ", Collections.list(request.getHeaders(name))));
+        for (String name : KeptRequestHeaders.of(channel)) {
+            Enumeration<String> values = request.getHeaders(name);
+            if (values != null && values.hasMoreElements()) {
+                headers.put(name, String.join(", ", Collections.list(values)));
+            }
         }
         return headers;
     }

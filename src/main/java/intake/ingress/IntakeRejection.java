@@ -33,6 +33,11 @@ public class IntakeRejection extends RuntimeException {
         return new IntakeRejection(404, "not_found", message);
     }
 
+    /** 503: Intake is starting or stopping and serves no channel yet (or any more). */
+    public static IntakeRejection notServing() {
+        return new IntakeRejection(503, "not_serving", "Intake is starting or stopping; retry in a moment");
+    }
+
     public static IntakeRejection tooLarge(long limit) {
         return new IntakeRejection(413, "payload_too_large", "The body is larger than this channel's limit of " + limit + " bytes");
     }

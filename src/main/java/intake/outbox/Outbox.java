@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import intake.publish.KafkaRecords;
+import intake.publish.RecordHeaderFilter;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,6 +23,8 @@ import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The outbox table: stores the Kafka records of an event when Kafka is out (all of them in one
@@ -35,6 +38,7 @@ public class Outbox {
     /** The ids of the rows a relay batch claimed. */
     public static final String CLAIMED_IDS = "intakeOutboxIds";
 
+    private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() { };
 
@@ -188,12 +192,23 @@ public class Outbox {
     }
 
     private static Message message(Exchange exchange, ResultSet row) throws SQLException {
+        long id = row.getLong("id");
         Message record = KafkaRecords.newRecord(exchange, row.getString("topic"), row.getString("record_key"));
+        Map<String, String> headers;
         try {
-            JSON.readValue(row.getString("headers"), HEADERS).forEach(record::setHeader);
+            headers = JSON.readValue(row.getString("headers"), HEADERS);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Outbox row " + row.getLong("id") + " has unreadable headers", e);
+            throw new IllegalStateException("Outbox row " + id + " has unreadable headers", e);
         }
+        // Rows are written by store() through the same rule; a row from elsewhere (an older
+        // version, a hand-made insert) still never sets a control header of the relayed record.
+        headers.forEach((name, value) -> {
+            if (RecordHeaderFilter.allowed(name)) {
+                record.setHeader(name, value);
+            } else {
+                LOG.warn("Outbox row {}: header '{}' is not a record header and is not relayed", id, name);
+            }
+        });
         record.setBody(row.getBytes("record_value"));
         return record;
     }
@@ -202,7 +217,7 @@ public class Outbox {
     private static String headersJson(Message record) {
         Map<String, String> headers = new LinkedHashMap<>();
         record.getHeaders().forEach((name, value) -> {
-            if (!name.startsWith("kafka.") && !name.startsWith("Camel") && value != null) {
+            if (RecordHeaderFilter.allowed(name) && value != null) {
                 headers.put(name, value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : value.toString());
             }
         });

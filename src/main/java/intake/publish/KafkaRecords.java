@@ -2,6 +2,7 @@ package intake.publish;
 
 import intake.config.IntakeProperties;
 import intake.ingress.IntakeExchange;
+import intake.ingress.KeptRequestHeaders;
 import intake.ingress.RawPayload;
 import intake.ticket.TicketEvent;
 import java.io.IOException;
@@ -24,6 +25,8 @@ import org.apache.camel.support.DefaultMessage;
 public class KafkaRecords {
 
     public static final String CORRELATION_ID_HEADER = "intake_correlation_id";
+    /** What the record's value is: Avro for a ticket, the request's media type for a raw payload. */
+    public static final String CONTENT_TYPE_HEADER = "content-type";
     /**
      * The record's topic, kept for the outbox: camel-kafka consumes its override-topic header while
      * sending, so a send that failed no longer has it. The Camel prefix keeps it off the record.
@@ -57,9 +60,15 @@ public class KafkaRecords {
         return records;
     }
 
+    // The request's kept headers go under a prefix of their own (KeptRequestHeaders): no name a
+    // caller sends can be one camel-kafka reads as the record's topic, key, partition or timestamp.
     private Message rawRecord(Exchange exchange, String channel, String correlationId, RawPayload raw, String key) {
         Message record = newRecord(exchange, topics.inbound(channel), key);
-        raw.headers().forEach(record::setHeader);
+        raw.headers().forEach((name, value) -> record.setHeader(KeptRequestHeaders.RECORD_PREFIX + name, value));
+        String contentType = raw.headers().get("content-type");
+        if (contentType != null) {
+            record.setHeader(CONTENT_TYPE_HEADER, contentType);
+        }
         cloudEvent(record, UUID.randomUUID().toString(), PAYLOAD_TYPE, "/intake/" + channel, key, raw.receivedAt().toString());
         record.setHeader(CORRELATION_ID_HEADER, correlationId);
         record.setBody(raw.bytes());
@@ -70,7 +79,7 @@ public class KafkaRecords {
         Message record = newRecord(exchange, topics.tickets(), ticket.getCustomerId());
         cloudEvent(record, ticket.getTicketId().toString(), TICKET_TYPE, "/intake/" + ticket.getChannel() + "/" + ticket.getSource(),
                 ticket.getCustomerId(), ticket.getReceivedAt().toString());
-        record.setHeader("content-type", "application/avro");
+        record.setHeader(CONTENT_TYPE_HEADER, "application/avro");
         record.setHeader(CORRELATION_ID_HEADER, ticket.getCorrelationId());
         record.setBody(encode(ticket));
         return record;

@@ -29,6 +29,15 @@ class StartupChecksTest {
     }
 
     @Test
+    void enabledTwilioChannelWithoutPublicUrlStopsStartUp() {
+        Throwable failure = start("--intake.channels.twilio.enabled=true", "--intake.channels.twilio.auth-token=t0ken",
+                "--intake.channels.twilio.public-url=", "--camel.component.kafka.brokers=" + TestKafka.bootstrapServers());
+
+        assertThat(rootCause(failure)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("intake.channels.twilio.public-url must be set when the Twilio channel is enabled");
+    }
+
+    @Test
     void malformedWebhookSecretStopsStartUpNamingTheSourceButNotTheSecret() {
         Throwable failure = start("--intake.channels.webhooks.sources.shop.secrets[0]=not-a-whsec-secret",
                 "--camel.component.kafka.brokers=" + TestKafka.bootstrapServers());

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.camel.Body;
@@ -25,24 +26,31 @@ import org.apache.camel.Header;
 public final class TwilioSignatureVerifier {
 
     private static final String HMAC_SHA1 = "HmacSHA1";
-    private static final String HEADER = "X-Twilio-Signature";
+    public static final String HEADER = "X-Twilio-Signature";
 
-    private final SecretKeySpec key;
+    private final List<SecretKeySpec> keys;
     private final String publicBaseUrl;
 
+    /** One auth token; see {@link #TwilioSignatureVerifier(String, String, String)}. */
+    public TwilioSignatureVerifier(String authToken, String publicBaseUrl) {
+        this(authToken, null, publicBaseUrl);
+    }
+
     /**
-     * @param authToken     the Twilio account's auth token
-     * @param publicBaseUrl the scheme, host and any path prefix Twilio calls (e.g.
-     *                      {@code https://intake.example.com}) when a proxy stands in front of Intake,
-     *                      so the URL seen here is not the one Twilio signed; null or blank to use the
-     *                      request URL as received
+     * @param authToken          the Twilio account's (primary) auth token
+     * @param secondaryAuthToken its secondary auth token, accepted too while it is being promoted; null or blank for none
+     * @param publicBaseUrl      the scheme, host and any path prefix Twilio calls (e.g.
+     *                           {@code https://intake.example.com}); Intake always configures it
+     *                           (IntakeBeans), since the URL a request arrives with is the caller's to
+     *                           choose; null or blank uses the request URL as received (Twilio's own examples)
      * @throws IllegalArgumentException when the auth token is blank or the base URL is not http(s)
      */
-    public TwilioSignatureVerifier(String authToken, String publicBaseUrl) {
+    public TwilioSignatureVerifier(String authToken, String secondaryAuthToken, String publicBaseUrl) {
         if (authToken == null || authToken.isBlank()) {
             throw new IllegalArgumentException("The Twilio auth token is missing");
         }
-        this.key = new SecretKeySpec(authToken.getBytes(StandardCharsets.UTF_8), HMAC_SHA1);
+        this.keys = Stream.of(authToken, secondaryAuthToken).filter(t -> t != null && !t.isBlank())
+                .map(t -> new SecretKeySpec(t.getBytes(StandardCharsets.UTF_8), HMAC_SHA1)).toList();
         this.publicBaseUrl = publicBaseUrl == null || publicBaseUrl.isBlank() ? null : baseUrl(publicBaseUrl.trim());
     }
 
@@ -66,6 +74,17 @@ public final class TwilioSignatureVerifier {
     }
 
     /**
+     * What can be refused before the body is read: a request without the signature header.
+     *
+     * @throws IntakeRejection 401 when the header is missing
+     */
+    public void requireSignatureHeader(@Header(HEADER) String signature) {
+        if (signature == null || signature.isBlank()) {
+            throw IntakeRejection.unauthenticated("Missing header " + HEADER);
+        }
+    }
+
+    /**
      * Returns normally when the signature matches the request.
      *
      * @param requestUrl  {@link Exchange#HTTP_URL}: scheme, host, port and path as this server saw them
@@ -82,9 +101,7 @@ public final class TwilioSignatureVerifier {
                        @Header(Exchange.HTTP_URI) String requestUri,
                        @Header(Exchange.HTTP_QUERY) String query,
                        @Body byte[] body) {
-        if (signature == null || signature.isBlank()) {
-            throw IntakeRejection.unauthenticated("Missing header " + HEADER);
-        }
+        requireSignatureHeader(signature);
         byte[] given;
         try {
             given = Base64.getDecoder().decode(signature.trim());
@@ -93,11 +110,13 @@ public final class TwilioSignatureVerifier {
         }
         String url = signedUrl(requestUrl, requestUri, query);
         String parameters = parameters(FormBody.parse(body));
-        Mac mac = newMac();
-        for (String candidate : portVariants(url)) {
-            byte[] expected = mac.doFinal((candidate + parameters).getBytes(StandardCharsets.UTF_8));
-            if (MessageDigest.isEqual(expected, given)) {
-                return;
+        for (SecretKeySpec key : keys) {
+            Mac mac = newMac(key);
+            for (String candidate : portVariants(url)) {
+                byte[] expected = mac.doFinal((candidate + parameters).getBytes(StandardCharsets.UTF_8));
+                if (MessageDigest.isEqual(expected, given)) {
+                    return;
+                }
             }
         }
         throw IntakeRejection.unauthenticated(HEADER + " does not match a request to " + withoutQueryOrUser(url)
@@ -179,7 +198,7 @@ public final class TwilioSignatureVerifier {
     }
 
     // Mac is not thread-safe and this bean serves concurrent requests: one instance per call.
-    private Mac newMac() {
+    private static Mac newMac(SecretKeySpec key) {
         try {
             Mac mac = Mac.getInstance(HMAC_SHA1);
             mac.init(key);

@@ -98,16 +98,7 @@ public final class StandardWebhookVerifier {
                        @Header("webhook-timestamp") String timestamp,
                        @Header("webhook-signature") String signatures,
                        @Body byte[] body) {
-        if (source == null) {
-            throw IntakeRejection.notFound("No webhook source is named in the request");
-        }
-        if (!knows(source)) {
-            throw IntakeRejection.notFound("No webhook source '" + source + "' is configured");
-        }
-        require("webhook-id", id);
-        require("webhook-timestamp", timestamp);
-        require("webhook-signature", signatures);
-        checkTimestamp(timestamp);
+        requireSignatureHeaders(source, id, timestamp, signatures);
 
         List<byte[]> candidates = v1Signatures(signatures);
         if (candidates.isEmpty()) {
@@ -127,6 +118,28 @@ public final class StandardWebhookVerifier {
         }
         throw IntakeRejection.unauthenticated(
                 "No signature in webhook-signature matches any secret of source '" + source + "'");
+    }
+
+    /**
+     * What can be refused from the headers alone, before the body is read: an unknown source, a
+     * missing signature header, a stale timestamp.
+     *
+     * @throws IntakeRejection 404 for an unknown source, 401 for a missing header or a stale timestamp
+     */
+    public void requireSignatureHeaders(@Header("source") String source,
+                                        @Header("webhook-id") String id,
+                                        @Header("webhook-timestamp") String timestamp,
+                                        @Header("webhook-signature") String signatures) {
+        if (source == null) {
+            throw IntakeRejection.notFound("No webhook source is named in the request");
+        }
+        if (!knows(source)) {
+            throw IntakeRejection.notFound("No webhook source '" + source + "' is configured");
+        }
+        require("webhook-id", id);
+        require("webhook-timestamp", timestamp);
+        require("webhook-signature", signatures);
+        checkTimestamp(timestamp);
     }
 
     private static void require(String header, String value) {

@@ -66,7 +66,8 @@ class SupportFormChannelTest extends IntakeIntegrationTest {
                 Records.withHeader("intake_correlation_id", correlationId), 1).get(0);
         assertThat(raw.key()).isEqualTo("grace.hopper@example.com");
         assertThat(new String(raw.value(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(body);
-        assertThat(header(raw, "user-agent")).isEqualTo("intake-test");
+        assertThat(header(raw, "intake_http_user-agent")).isEqualTo("intake-test");
+        assertThat(header(raw, "intake_http_content-type")).isEqualTo("application/json");
         assertThat(header(raw, "content-type")).isEqualTo("application/json");
         assertThat(header(raw, "ce_type")).isEqualTo("dev.intake.channel.payload.received.v1");
     }

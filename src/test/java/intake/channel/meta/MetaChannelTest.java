@@ -118,4 +118,21 @@ class MetaChannelTest extends IntakeIntegrationTest {
 
         assertThat(response.statusCode()).isEqualTo(401);
     }
+
+    @Test
+    void thePreviousAppSecretIsAcceptedWhileAResetTakesEffectAndNoOtherIs() throws Exception {
+        byte[] body = """
+                {"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
+                 "messaging_product":"whatsapp","metadata":{"phone_number_id":"1"},
+                 "statuses":[{"id":"wamid.y","status":"read","timestamp":"1","recipient_id":"16505551234"}]}}]}]}"""
+                .getBytes(StandardCharsets.UTF_8);
+
+        HttpResponse<String> previous = Http.post(url("/whatsapp/meta"), "application/json", body,
+                "X-Hub-Signature-256", Signatures.meta("test-meta-previous-secret", body));
+        HttpResponse<String> other = Http.post(url("/whatsapp/meta"), "application/json", body,
+                "X-Hub-Signature-256", Signatures.meta("some-other-secret", body));
+
+        assertThat(previous.statusCode()).isEqualTo(200);
+        assertThat(other.statusCode()).isEqualTo(401);
+    }
 }

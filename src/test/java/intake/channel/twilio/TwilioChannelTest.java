@@ -57,8 +57,22 @@ class TwilioChannelTest extends IntakeIntegrationTest {
         });
         assertThat(ticket.getDetails()).containsEntry("to", "whatsapp:+14155238886").containsEntry("waId", "14155550100");
 
-        kafka.awaitRecords("fte.channels.whatsapp.inbound", Records.withHeader("x-twilio-signature",
+        kafka.awaitRecords("fte.channels.whatsapp.inbound", Records.withHeader("intake_http_x-twilio-signature",
                 Signatures.twilio(AUTH_TOKEN, PUBLIC_URL, params)), 1);
+    }
+
+    @Test
+    void theSecondaryAuthTokenIsAcceptedWhileItIsPromotedAndNoOtherIs() {
+        Map<String, String> params = Map.of("MessageSid", "SM" + java.util.UUID.randomUUID().toString().replace("-", ""),
+                "From", "whatsapp:+14155550100", "Body", "Still waiting for my parcel");
+
+        HttpResponse<String> secondary = Http.post(url("/whatsapp/twilio"), "application/x-www-form-urlencoded",
+                Http.form(params), "X-Twilio-Signature", Signatures.twilio("test-twilio-secondary-token", PUBLIC_URL, params));
+        HttpResponse<String> other = Http.post(url("/whatsapp/twilio"), "application/x-www-form-urlencoded",
+                Http.form(params), "X-Twilio-Signature", Signatures.twilio("some-other-token", PUBLIC_URL, params));
+
+        assertThat(secondary.statusCode()).isEqualTo(200);
+        assertThat(other.statusCode()).isEqualTo(401);
     }
 
     @Test

@@ -62,9 +62,9 @@ class WebhooksChannelTest extends IntakeIntegrationTest {
         });
 
         ConsumerRecord<String, byte[]> raw = kafka.awaitRecords("fte.channels.webhook.inbound",
-                Records.withHeader("webhook-id", webhookId), 1).get(0);
+                Records.withHeader("intake_http_webhook-id", webhookId), 1).get(0);
         assertThat(new String(raw.value(), StandardCharsets.UTF_8)).isEqualTo(body);
-        assertThat(header(raw, "webhook-signature")).startsWith("v1,");
+        assertThat(header(raw, "intake_http_webhook-signature")).startsWith("v1,");
     }
 
     @Test

@@ -16,41 +16,81 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UnsupportedEncodingException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.function.BiConsumer;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Answers 400 to a form-urlencoded POST whose body is not a list of name=value pairs, and 413 to
- * one over the limit, before Camel sees it. camel-platform-http's Spring Boot binding copies form
- * fields into headers while it reads the request and fails with a 500 on a segment without '='
- * or a bad percent escape, before any route could answer; the JSON error must come from here.
+ * Holds every request body of the public port to its channel's limit while it is read, before
+ * Camel sees the request. camel-platform-http's Spring Boot binding reads a body whole into memory
+ * while it builds the Camel message, before the first step of the route (it turns the stream into
+ * a StreamCache, and a form body into headers), with no limit. So this filter, for a POST to a channel:
+ * <ol>
+ *   <li>refuses what the headers alone refuse, nothing read: an unknown webhook source (404), a
+ *       missing signature header (401), a form where the channel takes none (415), a
+ *       Content-Length over the limit (413);</li>
+ *   <li>reads at most the limit + 1 byte: 413 when over; for a form, 400 when it is not
+ *       name=value pairs (the binding would fail with a bare 500);</li>
+ *   <li>passes the same bytes on to Camel.</li>
+ * </ol>
+ * Every other request's body is never read: Camel gets an empty one. Answers are the channels' JSON
+ * errors (HttpReplies). The routes check the same again (HttpIngress, the verifiers), as they must
+ * where no such filter stands in front of them.
  */
-public class FormBodyFilter extends OncePerRequestFilter {
+public class RequestBodyFilter extends OncePerRequestFilter {
 
-    private final long maxBodyBytes;
-
-    public FormBodyFilter(long maxBodyBytes) {
-        this.maxBodyBytes = maxBodyBytes;
+    /**
+     * What one channel path takes.
+     *
+     * @param maxBodyBytes  the largest body read
+     * @param takesForms    whether a form-urlencoded body is the channel's (else 415)
+     * @param headersCheck  refuses what the headers alone refuse, with an IntakeRejection; the path is given for
+     *                      paths with a variable part (the webhook source)
+     */
+    public record Channel(long maxBodyBytes, boolean takesForms, BiConsumer<String, HttpServletRequest> headersCheck) {
     }
 
-    @Override
-    protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !"POST".equals(request.getMethod())
-                || !ContentTypes.FORM.equals(ContentTypes.mediaType(request.getContentType()));
+    private final Map<String, Channel> byPath;
+    private final Map<String, Channel> byPathPrefix;
+
+    /**
+     * @param byPath       channels by exact path
+     * @param byPathPrefix channels by path prefix (ending in '/'), for paths like /webhooks/{source}
+     */
+    public RequestBodyFilter(Map<String, Channel> byPath, Map<String, Channel> byPathPrefix) {
+        this.byPath = Map.copyOf(byPath);
+        this.byPathPrefix = Map.copyOf(byPathPrefix);
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        byte[] body = readAtMost(request.getInputStream(), maxBodyBytes + 1);
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        Channel channel = "POST".equals(request.getMethod()) ? channel(path) : null;
+        if (channel == null) {
+            chain.doFilter(new CachedBodyRequest(request, new byte[0]), response);
+            return;
+        }
+        byte[] body;
         try {
-            if (body.length > maxBodyBytes) {
-                throw IntakeRejection.tooLarge(maxBodyBytes);
+            boolean form = ContentTypes.FORM.equals(ContentTypes.mediaType(request.getContentType()));
+            if (form && !channel.takesForms()) {
+                throw IntakeRejection.unsupportedMediaType(request.getContentType(), ContentTypes.JSON);
             }
-            checkPairs(body);
+            channel.headersCheck().accept(path, request);
+            if (request.getContentLengthLong() > channel.maxBodyBytes()) {
+                throw IntakeRejection.tooLarge(channel.maxBodyBytes());
+            }
+            body = request.getInputStream().readNBytes((int) Math.min(channel.maxBodyBytes() + 1, Integer.MAX_VALUE - 8));
+            if (body.length > channel.maxBodyBytes()) {
+                throw IntakeRejection.tooLarge(channel.maxBodyBytes());
+            }
+            if (form) {
+                checkPairs(body);
+            }
         } catch (IntakeRejection rejection) {
             String correlationId = HttpIngress.correlationId(request.getHeader(IntakeExchange.CORRELATION_HEADER));
             response.setStatus(rejection.status());
@@ -60,6 +100,19 @@ public class FormBodyFilter extends OncePerRequestFilter {
             return;
         }
         chain.doFilter(new CachedBodyRequest(request, body), response);
+    }
+
+    private Channel channel(String path) {
+        Channel exact = byPath.get(path);
+        if (exact != null) {
+            return exact;
+        }
+        for (Map.Entry<String, Channel> prefix : byPathPrefix.entrySet()) {
+            if (path.startsWith(prefix.getKey()) && path.indexOf('/', prefix.getKey().length()) < 0) {
+                return prefix.getValue();
+            }
+        }
+        return null;
     }
 
     /** Every '&'-separated segment must be name=value with valid percent escapes. */
@@ -75,10 +128,6 @@ public class FormBodyFilter extends OncePerRequestFilter {
             }
         }
         FormBody.parse(body);
-    }
-
-    private static byte[] readAtMost(InputStream in, long limit) throws IOException {
-        return in.readNBytes((int) Math.min(limit, Integer.MAX_VALUE - 8));
     }
 
     /** The request with its body already read, so Camel can read it once more. */
