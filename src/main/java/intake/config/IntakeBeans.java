@@ -170,7 +170,29 @@ public class IntakeBeans {
 
     @Bean
     EmailIntake emailIntake(Clock clock, @Value("${intake.channels.email.enabled}") boolean enabled,
-                            @Value("${intake.channels.email.username}") String mailbox) {
-        return enabled ? new EmailIntake(new EmailTicketReader(), mailbox, clock) : null;
+                            @Value("${intake.channels.email.username}") String mailbox,
+                            @Value("${intake.channels.email.max-message-bytes}") long maxMessageBytes,
+                            @Value("${intake.channels.email.max-text-chars}") int maxTextChars,
+                            // the producer's own default when the property is not set
+                            @Value("${camel.component.kafka.max-request-size:1048576}") long maxRequestSize) {
+        if (!enabled) {
+            return null;
+        }
+        requireMailFitsKafkaRecord(maxMessageBytes, maxRequestSize);
+        return new EmailIntake(new EmailTicketReader(maxMessageBytes, maxTextChars), mailbox, clock);
+    }
+
+    /**
+     * The whole mail is one record on the email inbound topic, and the producer refuses a record
+     * over max.request.size (counted before compression) for ever: such a mail would fail on every
+     * poll. The allowance covers the record's key, CloudEvents headers (under 1 KiB) and framing.
+     */
+    private static void requireMailFitsKafkaRecord(long maxMessageBytes, long maxRequestSize) {
+        long allowance = 16 * 1024;
+        if (maxMessageBytes > maxRequestSize - allowance) {
+            throw new IllegalStateException("intake.channels.email.max-message-bytes (" + maxMessageBytes
+                    + ") must stay at least " + allowance + " bytes below camel.component.kafka.max-request-size ("
+                    + maxRequestSize + "): each mail is published whole as one Kafka record");
+        }
     }
 }

@@ -28,7 +28,8 @@ public class EmailIntake {
     public List<TicketEvent> read(Exchange exchange) {
         jakarta.mail.Message mail = exchange.getIn(MailMessage.class).getOriginalMessage();
         String correlationId = HttpIngress.correlationId(null);
-        RawPayload raw = new RawPayload(EmailTicketReader.rawBytes(mail), Map.of(), clock.instant());
+        // First: an oversized mail is refused before anything fetches its content.
+        RawPayload raw = new RawPayload(reader.rawBytes(mail), Map.of(), clock.instant());
         exchange.setProperty(IntakeExchange.CHANNEL, CHANNEL);
         exchange.setProperty(IntakeExchange.CORRELATION_ID, correlationId);
         exchange.setProperty(IntakeExchange.RAW, raw);

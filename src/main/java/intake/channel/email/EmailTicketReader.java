@@ -30,8 +30,11 @@ import java.io.UnsupportedEncodingException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
 import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -69,13 +72,40 @@ public final class EmailTicketReader {
             "fieldset", "figcaption", "figure", "footer", "form", "header", "legend", "main", "nav",
             "section", "summary", "body");
     private static final Set<String> CELLS = Set.of("td", "th");
+    /** Subject and name: what the web form and the webhooks accept for theirs. */
+    private static final int MAX_NAME_CHARS = 200;
+    /**
+     * Any other header value kept (Message-ID, To, References, ...): RFC 5322's line limit. A longer
+     * one is folded over many lines, which no real Message-ID needs; a long References keeps its
+     * first ids, the thread's root.
+     */
+    private static final int MAX_HEADER_CHARS = 998;
+    /** The most bytes one character of text takes in the charsets mail uses (UTF-8, UTF-16, single-byte ones). */
+    private static final int MAX_BYTES_PER_CHAR = 4;
+
+    private final long maxMessageBytes;
+    private final int maxTextChars;
+
+    /**
+     * @param maxMessageBytes the largest mail read, in RFC 822 bytes; a larger one is refused (413)
+     * @param maxTextChars    the body is cut after this many characters
+     */
+    public EmailTicketReader(long maxMessageBytes, int maxTextChars) {
+        if (maxMessageBytes < 1 || maxTextChars < 1) {
+            throw new IllegalArgumentException("The email limits must be positive: max-message-bytes "
+                    + maxMessageBytes + ", max-text-chars " + maxTextChars);
+        }
+        this.maxMessageBytes = maxMessageBytes;
+        this.maxTextChars = maxTextChars;
+    }
 
     /**
      * Reads the mail. {@code mailbox} becomes the ticket's source (the address or name of the
      * mailbox polled), so the same Message-ID in two mailboxes gives two tickets.
      *
      * @throws IntakeRejection 422 when there is no usable From address, 400 when the MIME structure
-     *                         cannot be parsed
+     *                         cannot be parsed, 413 when the mail has no Message-ID and is over the
+     *                         size limit (its raw bytes are hashed)
      * @throws IllegalStateException when the mail store fails while the message is read (retry)
      */
     public TicketEvent read(Message message, String mailbox, String correlationId, Instant receivedAt) {
@@ -89,30 +119,75 @@ public final class EmailTicketReader {
                     correlationId, receivedAt);
             Content content = new Content(new ArrayList<>());
             content.walk(message);
+            Map<String, String> details = details(message, from);
+            String body = content.body();
+            if (content.truncated || body.length() > maxTextChars) {
+                body = cut(body, maxTextChars);
+                details.put("truncated", "true");
+            }
             return ticket
                     .setCustomerId(CustomerIds.fromEmail(from.getAddress()))
-                    .setCustomerName(blankToNull(from.getPersonal()))
-                    .setSubject(blankToNull(message.getSubject()))
-                    .setBody(content.body())
+                    .setCustomerName(cut(blankToNull(from.getPersonal()), MAX_NAME_CHARS))
+                    .setSubject(cut(blankToNull(message.getSubject()), MAX_NAME_CHARS))
+                    .setBody(body)
                     .setAttachments(content.attachments)
-                    .setDetails(details(message, from))
+                    .setDetails(details)
                     .build();
         } catch (MessagingException | IOException e) {
             throw translate(e);
         }
     }
 
-    /** The mail in its RFC 822 form, for the raw audit record. */
-    public static byte[] rawBytes(Message message) {
+    /**
+     * The mail in its RFC 822 form, for the raw audit record. Call it before anything else reads the
+     * mail: it refuses one over the size limit before its content is fetched.
+     *
+     * @throws IntakeRejection 413 when the mail is larger than {@code maxMessageBytes}
+     */
+    public byte[] rawBytes(Message message) {
         // A message parsed from a stream or fetched over IMAP is already "saved": writeTo copies it
         // as received. (A MimeMessage built in memory gets saveChanges() here, which sets headers.)
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
+            // Over IMAP the server reports the size (RFC822.SIZE) without sending the mail.
+            int size = message.getSize();
+            if (size > maxMessageBytes) {
+                throw tooLarge(size);
+            }
+            // The size may be unknown (-1) or wrong: the copy stops once over the limit all the same.
+            BoundedBuffer out = new BoundedBuffer();
             message.writeTo(out);
+            return out.toByteArray();
         } catch (MessagingException | IOException e) {
             throw translate(e);
         }
-        return out.toByteArray();
+    }
+
+    /** 413, naming the size when known ({@code -1} when not) and the limit: the route logs it. */
+    private IntakeRejection tooLarge(long size) {
+        String mail = size < 0 ? "The mail is larger than" : "The mail is " + size + " bytes, over";
+        return new IntakeRejection(413, "payload_too_large", mail + " this channel's limit of " + maxMessageBytes + " bytes");
+    }
+
+    /** Collects the mail's bytes, and refuses the mail (413) at the first byte over the limit. */
+    private final class BoundedBuffer extends ByteArrayOutputStream {
+
+        @Override
+        public synchronized void write(int b) {
+            requireRoom(1);
+            super.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            requireRoom(len);
+            super.write(b, off, len);
+        }
+
+        private void requireRoom(int len) {
+            if (count + (long) len > maxMessageBytes) {
+                throw tooLarge(-1);
+            }
+        }
     }
 
     // ---------------------------------------------------------------------------------- headers
@@ -138,10 +213,10 @@ public final class EmailTicketReader {
         return IntakeRejection.invalidFields(List.of(new FieldError("from", message)));
     }
 
-    private static String sourceMessageId(Message message) throws MessagingException {
+    private String sourceMessageId(Message message) throws MessagingException {
         String messageId = firstHeader(message, "Message-ID");
         if (messageId != null) {
-            return messageId;
+            return cut(messageId, MAX_HEADER_CHARS);
         }
         // No Message-ID: hash the raw RFC 822 bytes instead. An IMAP re-poll of the same mail
         // returns the same bytes, so it gets the same sourceMessageId and hence the same ticket id.
@@ -155,28 +230,22 @@ public final class EmailTicketReader {
 
     private static Map<String, String> details(Message message, InternetAddress from) throws MessagingException {
         Map<String, String> details = new LinkedHashMap<>();
-        String to = addressList(message, "To");
-        if (to != null) {
-            details.put("to", to);
-        }
-        String replyTo = replyTo(message, from);
-        if (replyTo != null) {
-            details.put("replyTo", replyTo);
-        }
+        putCut(details, "to", addressList(message, "To"));
+        putCut(details, "replyTo", replyTo(message, from));
         // getSentDate() parses the Date header leniently; null when absent or unparsable.
         Date date = message.getSentDate();
         if (date != null) {
             details.put("date", date.toInstant().toString());
         }
-        String inReplyTo = firstHeader(message, "In-Reply-To");
-        if (inReplyTo != null) {
-            details.put("inReplyTo", inReplyTo);
-        }
-        String references = firstHeader(message, "References");
-        if (references != null) {
-            details.put("references", references);
-        }
+        putCut(details, "inReplyTo", firstHeader(message, "In-Reply-To"));
+        putCut(details, "references", firstHeader(message, "References"));
         return details;
+    }
+
+    private static void putCut(Map<String, String> details, String key, String value) {
+        if (value != null) {
+            details.put(key, cut(value, MAX_HEADER_CHARS));
+        }
     }
 
     /**
@@ -217,7 +286,10 @@ public final class EmailTicketReader {
         }
         for (String value : values) {
             if (value != null) {
-                String unfolded = MimeUtility.unfold(value).replaceAll("\\s+", " ").trim();
+                // Collapsing every whitespace run also unfolds: a fold is a line break and a blank.
+                StringBuilder collapsed = new StringBuilder(value.length());
+                appendCollapsed(collapsed, value);
+                String unfolded = collapsed.toString().trim();
                 if (!unfolded.isEmpty()) {
                     return unfolded;
                 }
@@ -242,14 +314,25 @@ public final class EmailTicketReader {
         return trimmed.isEmpty() ? null : trimmed;
     }
 
+    /** The first {@code max} characters, without splitting a surrogate pair; null stays null. */
+    private static String cut(String text, int max) {
+        if (text == null || text.length() <= max) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+        return text.substring(0, end);
+    }
+
     // ---------------------------------------------------------------------------------- content
 
     /** Walks the MIME tree, collecting the text of the body and the attachments' metadata. */
-    private static final class Content {
+    private final class Content {
 
         private final List<String> texts = new ArrayList<>();
         private final List<Attachment> attachments;
         private boolean plain;
+        /** A text part was longer than the body may be, and was read only up to the cap. */
+        private boolean truncated;
 
         Content(List<Attachment> attachments) {
             this.attachments = attachments;
@@ -305,7 +388,33 @@ public final class EmailTicketReader {
             if (chosen != null) {
                 texts.addAll(chosen.texts);
                 plain |= chosen.plain;
+                truncated |= chosen.truncated;
             }
+        }
+
+        /**
+         * The part's text, up to the cap. Decoding stops there: the part is read only as far as the
+         * cap's characters can take bytes, so a huge text part is never decoded whole.
+         */
+        private String plainText(Part part) throws MessagingException, IOException {
+            Bytes bytes = decodedBytes(part, (long) maxTextChars * MAX_BYTES_PER_CHAR);
+            truncated |= bytes.cut();
+            String text = decode(bytes, part).replace("\r\n", "\n").replace('\r', '\n').trim();
+            return cut(text, maxTextChars + 1); // one over, so that body() sees the cut
+        }
+
+        /**
+         * The HTML's text, up to the cap. Markup can outweigh text many times, so the part is read
+         * up to the mail's own size limit, which {@link #rawBytes} already held the mail to.
+         */
+        private String htmlText(Part part) throws MessagingException, IOException {
+            Bytes bytes = decodedBytes(part, maxMessageBytes);
+            truncated |= bytes.cut();
+            Document document = charsetName(part) == null
+                    // No charset parameter: let jsoup honour a BOM or <meta charset>, UTF-8 otherwise.
+                    ? Jsoup.parse(new ByteArrayInputStream(bytes.bytes()), null, "")
+                    : Jsoup.parse(decode(bytes, part));
+            return cut(htmlToText(document), maxTextChars + 1);
         }
 
         private void attach(Part part, String type) throws MessagingException, IOException {
@@ -341,24 +450,14 @@ public final class EmailTicketReader {
         }
     }
 
-    private static String plainText(Part part) throws MessagingException, IOException {
-        String text = decode(decodedBytes(part), part);
-        return text.replace("\r\n", "\n").replace('\r', '\n').trim();
+    /** A part's decoded bytes, read up to a limit; {@code cut} when the part has more. */
+    private record Bytes(byte[] bytes, boolean cut) {
     }
 
-    private static String htmlText(Part part) throws MessagingException, IOException {
-        byte[] bytes = decodedBytes(part);
-        String charset = charsetName(part);
-        Document document = charset == null
-                // No charset parameter: let jsoup honour a BOM or <meta charset>, UTF-8 otherwise.
-                ? Jsoup.parse(new ByteArrayInputStream(bytes), null, "")
-                : Jsoup.parse(decode(bytes, part));
-        return htmlToText(document);
-    }
-
-    private static byte[] decodedBytes(Part part) throws MessagingException, IOException {
+    private static Bytes decodedBytes(Part part, long limit) throws MessagingException, IOException {
         try (InputStream in = part.getInputStream()) {
-            return in.readAllBytes();
+            byte[] bytes = in.readNBytes((int) Math.min(limit, Integer.MAX_VALUE - 8));
+            return new Bytes(bytes, in.read() != -1);
         }
     }
 
@@ -405,10 +504,36 @@ public final class EmailTicketReader {
                 }
             }
         }, document.body());
-        return out.toString()
-                .replaceAll("(?m)[ \\t]+$", "")   // trailing blanks
-                .replaceAll("\n{3,}", "\n\n")     // runs of blank lines become one
-                .trim();
+        return tidyLines(out).trim();
+    }
+
+    /**
+     * Drops the blanks that end each line and keeps at most one blank line in a row. One pass, each
+     * character appended once and removed at most once: linear, where a regex such as
+     * {@code (?m)[ \t]+$} backtracks quadratically over a long run of blanks not ending a line.
+     */
+    static String tidyLines(CharSequence text) {
+        StringBuilder out = new StringBuilder(text.length());
+        int lineEnd = 0;   // the length of out up to the last character that is not a blank
+        int breaks = 0;    // line breaks in a row at lineEnd
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n') {
+                out.setLength(lineEnd);
+                if (breaks < 2) {
+                    out.append('\n');
+                    breaks++;
+                }
+                lineEnd = out.length();
+            } else {
+                out.append(c);
+                if (c != ' ' && c != '\t') {
+                    lineEnd = out.length();
+                    breaks = 0;
+                }
+            }
+        }
+        return out.toString();
     }
 
     /** Ends the text so far with at least {@code count} line breaks (none at the very start). */
@@ -436,13 +561,24 @@ public final class EmailTicketReader {
         return false;
     }
 
+    /**
+     * Appends the text with each run of whitespace (and no-break spaces) as one space, none where
+     * {@code out} is empty or already ends with whitespace. A loop, linear in the text.
+     */
     private static void appendCollapsed(StringBuilder out, String text) {
-        String collapsed = text.replace('\u00A0', ' ').replaceAll("\\s+", " ");
-        if (collapsed.startsWith(" ")
-                && (out.isEmpty() || Character.isWhitespace(out.charAt(out.length() - 1)))) {
-            collapsed = collapsed.substring(1);
+        boolean blank = out.isEmpty() || Character.isWhitespace(out.charAt(out.length() - 1));
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\u000B' || c == '\u00A0') {
+                if (!blank) {
+                    out.append(' ');
+                    blank = true;
+                }
+            } else {
+                out.append(c);
+                blank = false;
+            }
         }
-        out.append(collapsed);
     }
 
     // ---------------------------------------------------------------------------------- MIME
@@ -525,7 +661,7 @@ public final class EmailTicketReader {
      * superset, as browsers do (it often has € or “ ”); unlabelled, US-ASCII or unknown charsets
      * as UTF-8 when the bytes are valid UTF-8, else as windows-1252.
      */
-    private static String decode(byte[] bytes, Part part) throws MessagingException {
+    private static String decode(Bytes bytes, Part part) throws MessagingException {
         Charset charset = null;
         String name = charsetName(part);
         if (name != null) {
@@ -536,16 +672,30 @@ public final class EmailTicketReader {
             }
         }
         if (charset == null || charset.equals(StandardCharsets.US_ASCII)) {
-            try {
-                return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
-            } catch (CharacterCodingException e) {
-                charset = StandardCharsets.ISO_8859_1;
+            String utf8 = decode(bytes, StandardCharsets.UTF_8, CodingErrorAction.REPORT);
+            if (utf8 != null) {
+                return utf8;
             }
+            charset = StandardCharsets.ISO_8859_1;
         }
         if (charset.equals(StandardCharsets.ISO_8859_1) && Charset.isSupported("windows-1252")) {
             charset = Charset.forName("windows-1252");
         }
-        return new String(bytes, charset);
+        return decode(bytes, charset, CodingErrorAction.REPLACE);
+    }
+
+    /**
+     * The bytes decoded; null when malformed and {@code onError} is REPORT. Bytes cut short may end
+     * inside a character: that character is left out, not taken for malformed input.
+     */
+    private static String decode(Bytes bytes, Charset charset, CodingErrorAction onError) {
+        CharsetDecoder decoder = charset.newDecoder().onMalformedInput(onError).onUnmappableCharacter(onError);
+        CharBuffer out = CharBuffer.allocate((int) (bytes.bytes().length * (double) decoder.maxCharsPerByte()) + 16);
+        CoderResult result = decoder.decode(ByteBuffer.wrap(bytes.bytes()), out, !bytes.cut());
+        if (!result.isError() && !bytes.cut()) {
+            result = decoder.flush(out);
+        }
+        return result.isError() ? null : out.flip().toString();
     }
 
     private static String header(Part part, String name) throws MessagingException {

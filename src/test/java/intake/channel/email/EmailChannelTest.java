@@ -36,6 +36,7 @@ class EmailChannelTest extends IntakeIntegrationTest {
 
     private static final String MAILBOX = "support@intake.test";
     private static final String PASSWORD = "mailbox-password";
+    private static final int MAX_MESSAGE_BYTES = 65_536;
     private static final GreenMail IMAP = startImap();
 
     @DynamicPropertySource
@@ -47,6 +48,7 @@ class EmailChannelTest extends IntakeIntegrationTest {
         registry.add("intake.channels.email.username", () -> MAILBOX);
         registry.add("intake.channels.email.password", () -> PASSWORD);
         registry.add("intake.channels.email.poll-delay-ms", () -> "200");
+        registry.add("intake.channels.email.max-message-bytes", () -> MAX_MESSAGE_BYTES);
     }
 
     @AfterAll
@@ -129,6 +131,50 @@ class EmailChannelTest extends IntakeIntegrationTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> seen(messageId));
         assertThat(kafka.endOffsetSum(List.of("fte.tickets.incoming", "fte.channels.email.inbound"))).isEqualTo(before);
         assertThat(exists(messageId)).isTrue();
+    }
+
+    @Test
+    void oversizedMailIsRefusedMarkedSeenAndNotReadAgain() throws Exception {
+        String bigId = "<" + UUID.randomUUID() + "@customer.example>";
+        MimeMessage big = mail(bigId, "big@customer.example", "x".repeat(MAX_MESSAGE_BYTES));
+        List<String> topics = List.of("fte.tickets.incoming", "fte.channels.email.inbound");
+        long before = kafka.endOffsetSum(topics);
+        double refused = metric("intake_requests_rejected_total", "status=\"413\"");
+
+        IMAP.getUserManager().getUser(MAILBOX).deliver(big);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen(bigId));
+        assertThat(kafka.endOffsetSum(topics)).isEqualTo(before);
+        assertThat(metric("intake_requests_rejected_total", "route=\"email-ingress\",status=\"413\""))
+                .isEqualTo(refused + 1);
+        assertThat(exists(bigId)).isTrue();
+
+        // A mail delivered after it is read by a later poll, which must not read the big one again.
+        String nextId = "<" + UUID.randomUUID() + "@customer.example>";
+        IMAP.getUserManager().getUser(MAILBOX).deliver(mail(nextId, "next@customer.example", "Still there?"));
+
+        String ticketId = Tickets.ticketId("email", MAILBOX, nextId).toString();
+        TicketEvent next = ticket(kafka.awaitRecords("fte.tickets.incoming", Records.withHeader("ce_id", ticketId), 1).get(0));
+        assertThat(next.getBody()).isEqualTo("Still there?");
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen(nextId));
+        assertThat(kafka.endOffsetSum(topics)).isEqualTo(before + 2);
+        assertThat(metric("intake_requests_rejected_total", "status=\"413\"")).isEqualTo(refused + 1);
+    }
+
+    /** A plain-text mail with the given Message-ID (saveChanges() would replace it). */
+    private static MimeMessage mail(String messageId, String from, String text) throws Exception {
+        MimeMessage mail = new MimeMessage(Session.getInstance(new Properties())) {
+            @Override
+            protected void updateMessageID() throws jakarta.mail.MessagingException {
+                setHeader("Message-ID", messageId);
+            }
+        };
+        mail.setFrom(new InternetAddress(from));
+        mail.setRecipients(Message.RecipientType.TO, MAILBOX);
+        mail.setSubject("size");
+        mail.setText(text, "UTF-8");
+        mail.saveChanges();
+        return mail;
     }
 
     private static boolean seen(String messageId) throws Exception {

@@ -24,6 +24,8 @@ import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.util.ByteArrayDataSource;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -46,8 +48,11 @@ class EmailTicketReaderTest {
     static final GreenMailExtension greenMail =
             new GreenMailExtension(ServerSetupTest.IMAP.dynamicPort()).withPerMethodLifecycle(false);
 
+    private static final int MAX_MESSAGE_BYTES = 921_600;
+    private static final int MAX_TEXT_CHARS = 10_000;
+
     private final Session session = Session.getInstance(new Properties());
-    private final EmailTicketReader reader = new EmailTicketReader();
+    private final EmailTicketReader reader = new EmailTicketReader(MAX_MESSAGE_BYTES, MAX_TEXT_CHARS);
 
     @Test
     void readsAPlainTextMailAsItArrivesFromImap() throws Exception {
@@ -340,7 +345,135 @@ class EmailTicketReaderTest {
     void rawBytesAreTheMailAsReceived() throws Exception {
         byte[] raw = bytes(withText(newMessage("<raw@mail.example.net>"), "audit me"));
 
-        assertThat(EmailTicketReader.rawBytes(new MimeMessage(session, new ByteArrayInputStream(raw)))).isEqualTo(raw);
+        assertThat(reader.rawBytes(new MimeMessage(session, new ByteArrayInputStream(raw)))).isEqualTo(raw);
+    }
+
+    @Test
+    void refusesAMailTheServerReportsOverTheLimitBeforeReadingIt() throws Exception {
+        MimeMessage reported = new MimeMessage(session, new ByteArrayInputStream(
+                bytes(withText(newMessage("<big@mail.example.net>"), "small, but the server says otherwise")))) {
+            @Override
+            public int getSize() {
+                return MAX_MESSAGE_BYTES + 1;
+            }
+
+            @Override
+            public void writeTo(OutputStream os) {
+                throw new AssertionError("the content of an oversized mail is not read");
+            }
+        };
+
+        IntakeRejection rejection = catchThrowableOfType(IntakeRejection.class, () -> reader.rawBytes(reported));
+
+        assertThat(rejection.status()).isEqualTo(413);
+        assertThat(rejection.error()).isEqualTo("payload_too_large");
+        assertThat(rejection).hasMessage("The mail is 921601 bytes, over this channel's limit of 921600 bytes");
+    }
+
+    @Test
+    void refusesAMailOverTheLimitWhoseSizeIsUnknownWhileCopyingIt() throws Exception {
+        byte[] raw = bytes(withText(newMessage("<unknown-size@mail.example.net>"), "x".repeat(500)));
+        EmailTicketReader exact = new EmailTicketReader(raw.length, MAX_TEXT_CHARS);
+        EmailTicketReader oneShort = new EmailTicketReader(raw.length - 1, MAX_TEXT_CHARS);
+
+        assertThat(exact.rawBytes(unknownSize(raw))).isEqualTo(raw);
+        IntakeRejection rejection = catchThrowableOfType(IntakeRejection.class, () -> oneShort.rawBytes(unknownSize(raw)));
+        assertThat(rejection.status()).isEqualTo(413);
+        assertThat(rejection).hasMessage("The mail is larger than this channel's limit of " + (raw.length - 1) + " bytes");
+    }
+
+    @Test
+    void cutsALongPlainTextBodyAndSaysSo() throws Exception {
+        MimeMessage built = newMessage("<long@mail.example.net>");
+        built.setText("é".repeat(MAX_TEXT_CHARS) + "the end", "UTF-8");
+
+        TicketEvent ticket = read(imap(built));
+
+        assertThat(ticket.getBody()).isEqualTo("é".repeat(MAX_TEXT_CHARS));
+        assertThat(ticket.getDetails()).containsEntry("truncated", "true");
+    }
+
+    @Test
+    void cutsALongHtmlBodyAndSaysSo() throws Exception {
+        MimeMessage built = newMessage("<long-html@mail.example.net>");
+        built.setContent("<p>" + "<b>a</b>".repeat(MAX_TEXT_CHARS + 1) + "</p>", "text/html; charset=UTF-8");
+
+        TicketEvent ticket = read(imap(built));
+
+        assertThat(ticket.getBody()).isEqualTo("a".repeat(MAX_TEXT_CHARS));
+        assertThat(ticket.getDetails()).containsEntry("truncated", "true");
+    }
+
+    @Test
+    void aBodyAtTheCapIsWholeAndNotMarked() throws Exception {
+        MimeMessage built = newMessage("<at-cap@mail.example.net>");
+        built.setText("a".repeat(MAX_TEXT_CHARS), "UTF-8");
+
+        TicketEvent ticket = read(imap(built));
+
+        assertThat(ticket.getBody()).hasSize(MAX_TEXT_CHARS);
+        assertThat(ticket.getDetails()).doesNotContainKey("truncated");
+    }
+
+    @Test
+    void readsATextPartOnlyUpToTheCap() throws Exception {
+        // A part that never ends: read whole, it could not become a ticket at all.
+        MimeMessage endless = new MimeMessage(session, new ByteArrayInputStream(
+                bytes(withText(newMessage("<endless@mail.example.net>"), "replaced")))) {
+            @Override
+            public InputStream getInputStream() {
+                return new InputStream() {
+                    @Override
+                    public int read() {
+                        return 'a';
+                    }
+                };
+            }
+        };
+
+        TicketEvent ticket = read(endless);
+
+        assertThat(ticket.getBody()).isEqualTo("a".repeat(MAX_TEXT_CHARS));
+        assertThat(ticket.getDetails()).containsEntry("truncated", "true");
+    }
+
+    @Test
+    void cutsSubjectNameAndHeaderDetails() throws Exception {
+        MimeMessage built = newMessage("<headers@mail.example.net>");
+        built.setFrom(new InternetAddress("jane@example.org", "J".repeat(300)));
+        built.setSubject("S".repeat(300));
+        built.setHeader("References", String.join(" ", java.util.Collections.nCopies(100, "<ref-0123456789@example.com>")));
+        built.setText("Hi");
+
+        TicketEvent ticket = read(imap(built));
+
+        assertThat(ticket.getCustomerName()).isEqualTo("J".repeat(200));
+        assertThat(ticket.getSubject()).isEqualTo("S".repeat(200));
+        assertThat(ticket.getDetails().get("references")).hasSize(998).startsWith("<ref-0123456789@example.com> <ref-");
+        assertThat(ticket.getDetails()).doesNotContainKey("truncated");
+    }
+
+    @Test
+    void readsLongRunsOfBlanksInHtmlAndPlainText() throws Exception {
+        // Runs of blanks not followed by a line end are where a regex for trailing blanks backtracks.
+        EmailTicketReader roomy = new EmailTicketReader(MAX_MESSAGE_BYTES, 1_000_000);
+        String blanks = " ".repeat(200_000);
+        MimeMessage html = newMessage("<blanks-html@mail.example.net>");
+        html.setContent("<pre>a" + blanks + "b\nc" + blanks + "\n\n\n\nd</pre><p>e" + blanks + "f</p>",
+                "text/html; charset=UTF-8");
+        MimeMessage plain = newMessage("<blanks-plain@mail.example.net>");
+        plain.setText(blanks + "x" + blanks + "y" + blanks, "UTF-8");
+
+        assertThat(roomy.read(imap(html), MAILBOX, CORRELATION_ID, RECEIVED_AT).getBody())
+                .isEqualTo("a" + blanks + "b\nc\n\nd\n\ne f");
+        assertThat(roomy.read(imap(plain), MAILBOX, CORRELATION_ID, RECEIVED_AT).getBody())
+                .isEqualTo("x" + blanks + "y");
+    }
+
+    @Test
+    void tidyLinesDropsTrailingBlanksAndKeepsOneBlankLine() {
+        assertThat(EmailTicketReader.tidyLines("a \t\n\n \n\n\tb  \nc\t")).isEqualTo("a\n\n\tb\nc\t");
+        assertThat(EmailTicketReader.tidyLines("  ")).isEqualTo("  ");
     }
 
     @Test
@@ -488,6 +621,16 @@ class EmailTicketReaderTest {
     /** The message as IMAP delivers it: its RFC 822 bytes parsed back. */
     private MimeMessage imap(MimeMessage built) throws Exception {
         return new MimeMessage(session, new ByteArrayInputStream(bytes(built)));
+    }
+
+    /** The mail as a store that cannot tell its size (getSize() is -1) hands it over. */
+    private MimeMessage unknownSize(byte[] raw) throws Exception {
+        return new MimeMessage(session, new ByteArrayInputStream(raw)) {
+            @Override
+            public int getSize() {
+                return -1;
+            }
+        };
     }
 
     private MimeMessage parse(String raw) throws Exception {
