@@ -13,6 +13,7 @@ import intake.consumer.TicketDecoder;
 import intake.forensics.DeadLetterForensics;
 import intake.forensics.DeadLetterGuard;
 import intake.forensics.DeadLetterReplay;
+import intake.forensics.DeadLetterReplays;
 import intake.forensics.RedeliveryCounter;
 import intake.idempotency.JdbcProcessedMessages;
 import intake.ingress.TicketStatusLookup;
@@ -27,6 +28,7 @@ import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointProperties;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -167,12 +169,18 @@ public class ConsumerBeans {
     }
 
     @Bean
-    DeadLetterReplay deadLetterReplay(@Value("${camel.component.kafka.brokers}") String brokers, IntakeProperties intake) {
-        return new DeadLetterReplay(brokers, intake.topics().dlq());
+    DeadLetterReplays deadLetterReplays(@Value("${camel.component.kafka.brokers}") String brokers, IntakeProperties intake,
+                                        @Value("${intake.consumer.dlq.replay-max-records:1000}") int maxRecords, Clock clock) {
+        return new DeadLetterReplays(new DeadLetterReplay(brokers, intake.topics().dlq(), maxRecords), clock);
     }
 
     @Bean
-    DeadLetterReplayEndpoint deadLetterReplayEndpoint(DeadLetterReplay replay) {
-        return new DeadLetterReplayEndpoint(replay);
+    DeadLetterReplayEndpoint deadLetterReplayEndpoint(DeadLetterReplays replays, WebEndpointProperties endpoints) {
+        return new DeadLetterReplayEndpoint(replays, endpoints.getBasePath());
+    }
+
+    @Bean
+    TicketsEndpoint ticketsEndpoint(TicketStore ticketStore) {
+        return new TicketsEndpoint(ticketStore);
     }
 }

@@ -8,6 +8,8 @@ import intake.testing.FreePorts;
 import intake.testing.TestDatabase;
 import intake.testing.TestKafka;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
@@ -69,7 +71,8 @@ class StartupChecksTest {
         String schema = "intake_startup_" + ProcessHandle.current().pid();
         SpringApplication app = new SpringApplication(IntakeApplication.class);
         try (ConfigurableApplicationContext context = app.run("--camel.component.kafka.brokers=127.0.0.1:" + closedPort,
-                "--server.port=0", "--server.address=127.0.0.1", "--management.server.port=0",
+                "--server.port=0", "--server.address=127.0.0.1", "--management.server.port=0", "--management.server.address=127.0.0.1",
+                "--intake.management.users.ops.password={noop}ops-password", "--intake.management.users.ops.roles=operator",
                 "--spring.datasource.url=" + TestDatabase.url(schema),
                 "--spring.datasource.username=" + TestDatabase.user(), "--spring.datasource.password=" + TestDatabase.password(),
                 "--spring.flyway.schemas=" + schema)) {
@@ -78,6 +81,46 @@ class StartupChecksTest {
             assertThat(context.getBean(KafkaBypass.class).active()).isTrue();
         } finally {
             TestDatabase.dropSchema(schema);
+        }
+    }
+
+    @Test
+    void aServingStartWithoutManagementUsersStopsStartUpNamingTheSetting() {
+        Throwable failure = startServing();
+
+        assertThat(messages(failure)).contains("No management user is configured", "intake.management.users.<name>.password",
+                "intake.management.users.<name>.roles");
+    }
+
+    @Test
+    void aManagementPasswordNotInEncoderFormStopsStartUpNamingTheUserButNotThePassword() {
+        Throwable failure = startServing("--intake.management.users.ops.password=plain-secret-value",
+                "--intake.management.users.ops.roles=operator");
+
+        assertThat(messages(failure)).contains("intake.management.users.ops.password must be {bcrypt}")
+                .doesNotContain("plain-secret-value");
+    }
+
+    @Test
+    void theActuatorOnThePublicPortStopsStartUp() {
+        Throwable failure = startServing("--management.server.port=", "--intake.management.users.ops.password={noop}ops-password",
+                "--intake.management.users.ops.roles=operator");
+
+        assertThat(messages(failure)).contains("management.server.port (INTAKE_MANAGEMENT_PORT) must differ from server.port");
+    }
+
+    /** A start with both web servers, as in production (no profile); none of these gets as far as the database. */
+    private static Throwable startServing(String... args) {
+        List<String> all = new ArrayList<>(List.of("--camel.component.kafka.brokers=" + TestKafka.bootstrapServers(),
+                "--server.port=0", "--server.address=127.0.0.1", "--management.server.port=0", "--management.server.address=127.0.0.1"));
+        all.addAll(List.of(args));
+        SpringApplication app = new SpringApplication(IntakeApplication.class);
+        try (ConfigurableApplicationContext ignored = app.run(all.toArray(String[]::new))) {
+            throw new AssertionError("Intake started although it should not have");
+        } catch (AssertionError e) {
+            throw e;
+        } catch (Throwable failure) {
+            return failure;
         }
     }
 
