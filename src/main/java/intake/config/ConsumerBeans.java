@@ -28,7 +28,6 @@ import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointProperties;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -175,8 +174,9 @@ public class ConsumerBeans {
     }
 
     @Bean
-    DeadLetterReplayEndpoint deadLetterReplayEndpoint(DeadLetterReplays replays, WebEndpointProperties endpoints) {
-        return new DeadLetterReplayEndpoint(replays, endpoints.getBasePath());
+    DeadLetterReplayEndpoint deadLetterReplayEndpoint(DeadLetterReplays replays,
+                                                      @Value("${management.endpoints.web.base-path:/actuator}") String basePath) {
+        return new DeadLetterReplayEndpoint(replays, basePath);
     }
 
     @Bean
