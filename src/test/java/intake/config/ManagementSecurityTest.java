@@ -117,6 +117,11 @@ class ManagementSecurityTest extends IntakeIntegrationTest {
         assertThat(form.headers().firstValue("X-Frame-Options")).isEmpty();
         assertThat(form.headers().firstValue("Cache-Control")).isEmpty();
 
+        // Spring Security's firewall, had its filter run here, would refuse a ';' in the path with 400
+        HttpResponse<String> pathParameter = Http.post(url("/forms/support;v=1"), "application/json", """
+                {"name":"Grace","email":"public.port@example.com","subject":"Login","message":"I cannot log in."}""");
+        assertThat(pathParameter.statusCode()).as(pathParameter.body()).isEqualTo(202);
+
         HttpResponse<String> actuator = Http.get(url("/actuator/health"));
         assertThat(actuator.statusCode()).isEqualTo(404);
         assertThat(actuator.body()).doesNotContain("UP", "components");
