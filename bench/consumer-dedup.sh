@@ -52,7 +52,7 @@ PIDS+=($!)
 wait_for "$WORK/intake.log" "Started IntakeApplication" 120
 
 processed() {
-  curl -s "http://127.0.0.1:$MGMT_PORT/actuator/prometheus" \
+  curl -s -u "$MGMT_USER:$MGMT_PASSWORD" "http://127.0.0.1:$MGMT_PORT/actuator/prometheus" \
     | awk '/^kafka_messages_processed_total\{/ {sum += $NF} END {printf "%d", sum}'
 }
 echo "== waiting for $COUNT processed tickets"

@@ -64,7 +64,7 @@ before=$(java -cp "$TOOLS_CP" intake.testing.TopicOffsets "127.0.0.1:$KAFKA_PORT
 echo "== intake: POST /forms/support (1 KiB JSON, acks=all) for $DURATION at $CONNECTIONS connections"
 run_wrk /forms/support intake
 metric() { # name [tag fragment]: the sum of its series
-  curl -s "http://127.0.0.1:$MGMT_PORT/actuator/prometheus" \
+  curl -s -u "$MGMT_USER:$MGMT_PASSWORD" "http://127.0.0.1:$MGMT_PORT/actuator/prometheus" \
     | awk -v m="$1" -v t="${2:-}" '(index($0, m "{") == 1 || index($0, m " ") == 1) && index($0, t) { s += $NF } END { print s + 0 }'
 }
 # a send the producer gave up on went to the outbox: wait for the relay before counting the topic

@@ -1,8 +1,13 @@
 # Shared by the bench scripts (sourced, not run): a work directory, processes and a database
 # schema that are cleaned up at exit, the build, and a Kafka broker started as its own process.
-# Expects KAFKA_PORT and SCHEMA to be set; sets WORK, PIDS, TOOLS_CP and JAR.
+# Expects KAFKA_PORT and SCHEMA to be set; sets WORK, PIDS, TOOLS_CP, JAR and MGMT_USER/MGMT_PASSWORD.
 
 DB_USER=${INTAKE_TEST_DB_USER:-postgres}
+# Intake does not start without a management user: the scripts scrape /actuator/prometheus as
+# this one (curl -u "$MGMT_USER:$MGMT_PASSWORD"), with a password made for the run
+MGMT_USER=bench
+MGMT_PASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+export INTAKE_MANAGEMENT_USERS_BENCH_PASSWORD="{noop}$MGMT_PASSWORD" INTAKE_MANAGEMENT_USERS_BENCH_ROLES=monitoring
 WORK=$(mktemp -d -t intake-bench-XXXX)
 PIDS=()
 psql_() { psql -h 127.0.0.1 -U "$DB_USER" -d test -qtA "$@"; }

@@ -35,6 +35,8 @@ class PackagedLaunchIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** JDK 24+: bin/intake uses the JVM's AOT cache, earlier JDKs an AppCDS archive. */
+    /** The management user each launch gets from the environment, as a deployment would. */
+    private static final Http.Credentials MANAGEMENT = new Http.Credentials("launch", "launch-test-management-password");
     private static final boolean AOT_CACHE = Runtime.version().feature() >= 24;
     private static final String SCHEMA = "intake_launch_" + ProcessHandle.current().pid();
     private static final String FORM = "{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"subject\":\"Invoice\","
@@ -51,7 +53,7 @@ class PackagedLaunchIT {
         try (Launch first = Launch.start(app, archives, "127.0.0.1:" + FreePorts.free(), "", Map.of())) {
             HttpResponse<String> accepted = first.awaitServing();
             assertThat(accepted.body()).contains("ticketId");
-            JsonNode health = JSON.readTree(Http.get(first.managementUrl("/actuator/health")).body());
+            JsonNode health = JSON.readTree(Http.get(first.managementUrl("/actuator/health"), MANAGEMENT).body());
             assertThat(health.at("/components/kafka/status").asText()).as(health.toString()).isEqualTo("DEGRADED");
             assertThat(first.log()).contains("Starting AOT-processed IntakeApplication", "this start trains");
             first.stop();
@@ -73,7 +75,9 @@ class PackagedLaunchIT {
             assertThat(decision.get("category").asText()).isEqualTo("billing");
             // UP once the relay has sent what the first start left in the outbox
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() ->
-                    JSON.readTree(Http.get(next.managementUrl("/actuator/health")).body()).at("/components/kafka/status").asText(), "UP"::equals);
+                    JSON.readTree(Http.get(next.managementUrl("/actuator/health"), MANAGEMENT).body()).at("/components/kafka/status").asText(), "UP"::equals);
+            // the AOT-processed management server asks for credentials too
+            assertThat(Http.get(next.managementUrl("/actuator/health")).statusCode()).isEqualTo(401);
             HttpResponse<String> handshake = Http.get(next.url("/whatsapp/meta?hub.mode=subscribe&hub.verify_token=launch-test-token&hub.challenge=8675309"));
             assertThat(handshake.statusCode()).as(handshake.body()).isEqualTo(200);
             assertThat(handshake.body()).isEqualTo("8675309");
@@ -120,6 +124,8 @@ class PackagedLaunchIT {
                     "INTAKE_HTTP_PORT", String.valueOf(httpPort), "INTAKE_MANAGEMENT_PORT", String.valueOf(managementPort),
                     "SPRING_DATASOURCE_URL", TestDatabase.url(SCHEMA), "SPRING_DATASOURCE_USERNAME", TestDatabase.user(),
                     "SPRING_DATASOURCE_PASSWORD", TestDatabase.password()));
+            launch.environment().putAll(Map.of("INTAKE_MANAGEMENT_USERS_LAUNCH_PASSWORD", "{noop}" + MANAGEMENT.password(),
+                    "INTAKE_MANAGEMENT_USERS_LAUNCH_ROLES", "monitoring"));
             launch.environment().putAll(settings);
             return new Launch(launch.start(), logFile, httpPort, managementPort);
         }

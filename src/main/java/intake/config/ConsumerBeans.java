@@ -13,6 +13,7 @@ import intake.consumer.TicketDecoder;
 import intake.forensics.DeadLetterForensics;
 import intake.forensics.DeadLetterGuard;
 import intake.forensics.DeadLetterReplay;
+import intake.forensics.DeadLetterReplays;
 import intake.forensics.RedeliveryCounter;
 import intake.idempotency.JdbcProcessedMessages;
 import intake.ingress.TicketStatusLookup;
@@ -167,12 +168,19 @@ public class ConsumerBeans {
     }
 
     @Bean
-    DeadLetterReplay deadLetterReplay(@Value("${camel.component.kafka.brokers}") String brokers, IntakeProperties intake) {
-        return new DeadLetterReplay(brokers, intake.topics().dlq());
+    DeadLetterReplays deadLetterReplays(@Value("${camel.component.kafka.brokers}") String brokers, IntakeProperties intake,
+                                        @Value("${intake.consumer.dlq.replay-max-records:1000}") int maxRecords, Clock clock) {
+        return new DeadLetterReplays(new DeadLetterReplay(brokers, intake.topics().dlq(), maxRecords), clock);
     }
 
     @Bean
-    DeadLetterReplayEndpoint deadLetterReplayEndpoint(DeadLetterReplay replay) {
-        return new DeadLetterReplayEndpoint(replay);
+    DeadLetterReplayEndpoint deadLetterReplayEndpoint(DeadLetterReplays replays,
+                                                      @Value("${management.endpoints.web.base-path:/actuator}") String basePath) {
+        return new DeadLetterReplayEndpoint(replays, basePath);
+    }
+
+    @Bean
+    TicketsEndpoint ticketsEndpoint(TicketStore ticketStore) {
+        return new TicketsEndpoint(ticketStore);
     }
 }

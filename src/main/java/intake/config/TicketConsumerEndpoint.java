@@ -1,8 +1,11 @@
 package intake.config;
 
 import intake.forensics.DeadLetterGuard;
+import java.security.Principal;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
@@ -13,6 +16,8 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  */
 @Endpoint(id = "ticketconsumer")
 public class TicketConsumerEndpoint {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TicketConsumerEndpoint.class);
 
     private final DeadLetterGuard guard;
 
@@ -30,7 +35,9 @@ public class TicketConsumerEndpoint {
     }
 
     @WriteOperation
-    public Map<String, Object> resume() throws Exception {
+    public Map<String, Object> resume(Principal user) throws Exception {
+        LOG.warn("Ticket consumer resume requested by {} (stopped: {}, because: {})", user.getName(), guard.consumerStopped(),
+                guard.stoppedBecause());
         guard.resume();
         return state();
     }

@@ -8,6 +8,8 @@ import intake.testing.FreePorts;
 import intake.testing.TestDatabase;
 import intake.testing.TestKafka;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
@@ -78,7 +80,10 @@ class StartupChecksTest {
         String schema = "intake_startup_" + ProcessHandle.current().pid();
         SpringApplication app = new SpringApplication(IntakeApplication.class);
         try (ConfigurableApplicationContext context = app.run("--camel.component.kafka.brokers=127.0.0.1:" + closedPort,
-                "--server.port=0", "--server.address=127.0.0.1", "--management.server.port=0",
+                "--server.port=0", "--server.address=127.0.0.1", "--management.server.port=0", "--management.server.address=127.0.0.1",
+                "--intake.management.users.ops.password={noop}ops-password", "--intake.management.users.ops.roles=operator",
+                // still OPEN when a slow start (a cold JVM on a busy machine) ends after the 2 s of the default
+                "--intake.bypass.wait-in-open-state=60s",
                 "--spring.datasource.url=" + TestDatabase.url(schema),
                 "--spring.datasource.username=" + TestDatabase.user(), "--spring.datasource.password=" + TestDatabase.password(),
                 "--spring.flyway.schemas=" + schema)) {
@@ -87,6 +92,52 @@ class StartupChecksTest {
             assertThat(context.getBean(KafkaBypass.class).active()).isTrue();
         } finally {
             TestDatabase.dropSchema(schema);
+        }
+    }
+
+    @Test
+    void aServingStartWithoutManagementUsersStopsStartUpNamingTheSetting() {
+        Throwable failure = startServing();
+
+        assertThat(messages(failure)).contains("No management user is configured", "intake.management.users.<name>.password",
+                "intake.management.users.<name>.roles");
+    }
+
+    @Test
+    void aManagementPasswordNotInEncoderFormStopsStartUpNamingTheUserButNotThePassword() {
+        Throwable failure = startServing("--intake.management.users.ops.password=plain-secret-value",
+                "--intake.management.users.ops.roles=operator");
+
+        assertThat(messages(failure)).contains("intake.management.users.ops.password must be {bcrypt}")
+                .doesNotContain("plain-secret-value");
+    }
+
+    @Test
+    void theActuatorOnThePublicPortStopsStartUp() {
+        int port = FreePorts.free();
+        Throwable failure = startServing(List.of("--server.port=" + port, "--management.server.port=" + port),
+                "--intake.management.users.ops.password={noop}ops-password", "--intake.management.users.ops.roles=operator");
+
+        assertThat(messages(failure)).contains("management.server.port (INTAKE_MANAGEMENT_PORT) must differ from server.port");
+    }
+
+    /** A start with both web servers on free ports, as in production (no profile); none of these gets as far as the database. */
+    private static Throwable startServing(String... args) {
+        return startServing(List.of("--server.port=0", "--management.server.port=0"), args);
+    }
+
+    private static Throwable startServing(List<String> ports, String... args) {
+        List<String> all = new ArrayList<>(List.of("--camel.component.kafka.brokers=" + TestKafka.bootstrapServers(),
+                "--server.address=127.0.0.1", "--management.server.address=127.0.0.1"));
+        all.addAll(ports);
+        all.addAll(List.of(args));
+        SpringApplication app = new SpringApplication(IntakeApplication.class);
+        try (ConfigurableApplicationContext ignored = app.run(all.toArray(String[]::new))) {
+            throw new AssertionError("Intake started although it should not have");
+        } catch (AssertionError e) {
+            throw e;
+        } catch (Throwable failure) {
+            return failure;
         }
     }
 

@@ -39,21 +39,21 @@ class DeadLetterOutageTest extends IntakeIntegrationTest {
                     "poison".getBytes(StandardCharsets.UTF_8), Map.of("intake_correlation_id", "dlq-outage-1"));
 
             await().atMost(Duration.ofSeconds(60)).until(() -> camelContext.getRouteController().getRouteStatus("tickets-consume") == ServiceStatus.Stopped);
-            var health = Http.get(managementUrl("/actuator/health"));
+            var health = Http.get(managementUrl("/actuator/health"), MONITORING);
             assertThat(health.statusCode()).isEqualTo(503);
             assertThat(health.body()).contains("ticketConsumer", "DOWN");
-            assertThat(Http.get(managementUrl("/actuator/prometheus")).body()).containsPattern("kafka_consumer_stopped\\S* 1\\.0");
+            assertThat(Http.get(managementUrl("/actuator/prometheus"), MONITORING).body()).containsPattern("kafka_consumer_stopped\\S* 1\\.0");
             OffsetAndMetadata committed = admin.listConsumerGroupOffsets("intake-agent").partitionsToOffsetAndMetadata().get()
                     .get(new TopicPartition("fte.tickets.incoming", poison.partition()));
             assertThat(committed == null ? 0 : committed.offset()).as("the poison pill's offset is not committed").isLessThanOrEqualTo(poison.offset());
 
             admin.createTopics(List.of(new NewTopic("fte.dlq", 12, (short) 1))).all().get();
-            var resumed = Http.post(managementUrl("/actuator/ticketconsumer"), "application/json", "{}");
+            var resumed = Http.postJson(managementUrl("/actuator/ticketconsumer"), "{}", OPERATOR);
             assertThat(resumed.statusCode()).isEqualTo(200);
 
             var dead = kafka.awaitRecords("fte.dlq", Records.withHeader("dlq_correlation_id", "dlq-outage-1"), 1).get(0);
             assertThat(header(dead, "dlq_original_offset")).isEqualTo(Long.toString(poison.offset()));
-            assertThat(Http.get(managementUrl("/actuator/health")).statusCode()).isEqualTo(200);
+            assertThat(Http.get(managementUrl("/actuator/health"), MONITORING).statusCode()).isEqualTo(200);
         }
     }
 }

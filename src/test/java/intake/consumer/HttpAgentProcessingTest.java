@@ -14,6 +14,7 @@ import static intake.consumer.TicketProcessingTest.ticket;
 import static intake.testing.Records.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
@@ -111,11 +112,11 @@ class HttpAgentProcessingTest extends IntakeIntegrationTest {
         assertThat(Http.get(url("/tickets/" + ticketId)).statusCode()).isEqualTo(404);
 
         AGENT.stubFor(forCustomer(customer).willReturn(decision()));
-        HttpResponse<String> replay = Http.post(managementUrl("/actuator/dlqreplay"), "application/json",
+        JsonNode replay = replayDeadLetters(
                 "{\"partition\": " + dead.partition() + ", \"fromOffset\": " + dead.offset() + ", \"toOffset\": " + dead.offset() + "}");
 
-        assertThat(replay.statusCode()).isEqualTo(200);
-        assertThat(replay.body()).contains("\"replayed\":1", "fte.tickets.incoming");
+        assertThat(replay.at("/result/replayed").asInt()).isEqualTo(1);
+        assertThat(replay.at("/result/byTopic/fte.tickets.incoming").asInt()).isEqualTo(1);
         ConsumerRecord<String, byte[]> replayed = kafka.awaitRecords("fte.tickets.incoming",
                 r -> "rejected-1".equals(header(r, "intake_correlation_id")), 2).get(1);
         assertThat(replayed.headers().toArray()).noneMatch(h -> h.key().startsWith("dlq_"));

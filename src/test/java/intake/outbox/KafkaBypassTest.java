@@ -52,9 +52,9 @@ class KafkaBypassTest extends IntakeIntegrationTest {
             assertThat(JSON.readTree(status.body()).get("status").asText()).isEqualTo("processed");
 
             await().atMost(Duration.ofSeconds(10)).until(() -> healthStatus().equals("DEGRADED"));
-            JsonNode kafkaHealth = JSON.readTree(Http.get(managementUrl("/actuator/health")).body()).at("/components/kafka");
+            JsonNode kafkaHealth = JSON.readTree(Http.get(managementUrl("/actuator/health"), MONITORING).body()).at("/components/kafka");
             assertThat(kafkaHealth.at("/details/outboxDepth").asLong()).isGreaterThan(0);
-            HttpResponse<String> health = Http.get(managementUrl("/actuator/health"));
+            HttpResponse<String> health = Http.get(managementUrl("/actuator/health"), MONITORING);
             assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
             assertThat(Http.get(managementUrl("/actuator/health/liveness")).body()).contains("UP");
             assertThat(Http.get(managementUrl("/actuator/health/readiness")).body()).contains("UP");
@@ -131,7 +131,7 @@ class KafkaBypassTest extends IntakeIntegrationTest {
     }
 
     private String healthStatus() throws Exception {
-        return JSON.readTree(Http.get(managementUrl("/actuator/health")).body()).at("/components/kafka/status").asText();
+        return JSON.readTree(Http.get(managementUrl("/actuator/health"), MONITORING).body()).at("/components/kafka/status").asText();
     }
 
 }

@@ -233,7 +233,7 @@ class KafkaOutageFaultTest extends IntakeIntegrationTest {
 
     private String kafkaHealth() {
         try {
-            JsonNode health = JSON.readTree(Http.get(managementUrl("/actuator/health")).body());
+            JsonNode health = JSON.readTree(Http.get(managementUrl("/actuator/health"), MONITORING).body());
             return health.at("/components/kafka/status").asText("?");
         } catch (Exception e) {
             return "unreadable";

@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -36,8 +37,30 @@ public final class Http {
         return post(url, contentType, body.getBytes(StandardCharsets.UTF_8), headers);
     }
 
-    public static HttpResponse<String> get(String url) {
-        return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build());
+    public static HttpResponse<String> get(String url, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET();
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return send(request.build());
+    }
+
+    /** A management user's name and password, sent as HTTP Basic. */
+    public record Credentials(String user, String password) {
+
+        /** The Authorization header, as a name and a value for the headers of get and post. */
+        public String[] header() {
+            String token = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+            return new String[] {"Authorization", "Basic " + token};
+        }
+    }
+
+    public static HttpResponse<String> get(String url, Credentials credentials) {
+        return get(url, credentials.header());
+    }
+
+    public static HttpResponse<String> postJson(String url, String json, Credentials credentials) {
+        return post(url, "application/json", json, credentials.header());
     }
 
     public static String form(Map<String, String> params) {

@@ -1,6 +1,13 @@
 package intake.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import intake.IntakeApplication;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
@@ -22,6 +29,12 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(classes = IntakeApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("test")
 public abstract class IntakeIntegrationTest {
+
+    /** The management users of application-test.yaml. */
+    public static final Http.Credentials OPERATOR = new Http.Credentials("test-operator", "test-operator-password");
+    public static final Http.Credentials MONITORING = new Http.Credentials("test-monitoring", "test-monitoring-password");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** This JVM's schema in the test database. */
     public static final String SCHEMA = TestDatabase.schema();
@@ -57,7 +70,18 @@ public abstract class IntakeIntegrationTest {
     }
 
     protected String prometheus() {
-        return Http.get(managementUrl("/actuator/prometheus")).body();
+        return Http.get(managementUrl("/actuator/prometheus"), MONITORING).body();
+    }
+
+    /** Starts a dead-letter replay as the operator and waits until it is done: the replay's status, result included. */
+    protected JsonNode replayDeadLetters(String json) throws Exception {
+        HttpResponse<String> started = Http.postJson(managementUrl("/actuator/dlqreplay"), json, OPERATOR);
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        String statusUrl = managementUrl(JSON.readTree(started.body()).get("statusUrl").asText());
+        JsonNode status = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> JSON.readTree(Http.get(statusUrl, OPERATOR).body()), s -> !"running".equals(s.path("state").asText()));
+        assertThat(status.path("state").asText()).as(status.toString()).isEqualTo("done");
+        return status;
     }
 
     /** The sum of a Prometheus metric over the series whose tags contain the fragment, e.g. status="duplicate" ("" for all). */
