@@ -14,12 +14,16 @@ import intake.ingress.HttpIngress;
 import intake.ingress.HttpReplies;
 import intake.publish.KafkaRecords;
 import intake.publish.TopicProvisioner;
+import intake.ticket.StatusTokens;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Wires the plain beans the YAML routes call by name. The beans know nothing of Spring; this is
@@ -63,9 +67,16 @@ public class IntakeBeans {
         return new HttpIngress(clock);
     }
 
+    /** No default anywhere: without a secret of its own, start-up stops naming intake.tickets.status-secrets. */
     @Bean
-    HttpReplies httpReplies() {
-        return new HttpReplies();
+    StatusTokens statusTokens(Environment environment) {
+        return new StatusTokens(Binder.get(environment).bind(StatusTokens.SETTING, Bindable.listOf(String.class))
+                .orElse(List.of()));
+    }
+
+    @Bean
+    HttpReplies httpReplies(StatusTokens statusTokens) {
+        return new HttpReplies(statusTokens);
     }
 
     @Bean
