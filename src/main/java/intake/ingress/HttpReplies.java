@@ -32,18 +32,26 @@ public class HttpReplies {
 
     private final StatusTokens statusTokens;
 
+    /** Replies whose 202 has no status URL: for the Kamelets (beanType), whose integration serves no GET /tickets. */
+    public HttpReplies() {
+        this(null);
+    }
+
+    /** Replies whose 202 carries the ticket's status URL, signed by these tokens. */
     public HttpReplies(StatusTokens statusTokens) {
         this.statusTokens = statusTokens;
     }
 
-    /** 202 with the ticket id and its status URL, for the web form and signed webhooks. */
+    /** 202 with the ticket id, and its status URL when these replies have status tokens: the web form and signed webhooks. */
     public void accepted(Exchange exchange) {
         List<String> ticketIds = ticketIds(exchange);
         String ticketId = ticketIds.isEmpty() ? null : ticketIds.get(0);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("ticketId", ticketId);
         body.put("correlationId", correlationId(exchange));
-        body.put("statusUrl", ticketId == null ? null : statusTokens.statusUrl(ticketId));
+        if (statusTokens != null && ticketId != null) {
+            body.put("statusUrl", statusTokens.statusUrl(ticketId));
+        }
         json(exchange, 202, body);
     }
 
