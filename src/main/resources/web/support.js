@@ -1,3 +1,6 @@
+// The support page's script (GET /support.js, route forms-support-script): a file of its own, not
+// inline, so the page's Content-Security-Policy can refuse every inline script. Whatever the server
+// sends is put into the page as text (textContent), never as HTML.
 (function () {
   'use strict';
 
@@ -33,8 +36,8 @@
   var summaryMessage = document.getElementById('error-summary-message');
   var summaryList = document.getElementById('error-summary-list');
   var status = document.getElementById('form-status');
-  var ticketStatus = document.getElementById('status-check');
-  var statusCheck = 0;
+  var statusPanel = document.getElementById('status-check');
+  var statusRequest = 0;
   var messageCount = document.getElementById('message-count');
   var inFlight = false;
 
@@ -207,17 +210,17 @@
   }
 
   function clearTicketStatus() {
-    statusCheck++;
-    ticketStatus.className = 'status';
-    ticketStatus.textContent = '';
+    statusRequest++;
+    statusPanel.className = 'status';
+    statusPanel.textContent = '';
   }
 
   // rows: [[label, value]] shown as a list of terms; text: a sentence instead.
   function showTicketStatus(kind, title, rows, text) {
-    ticketStatus.className = 'status ' + kind;
-    ticketStatus.textContent = '';
-    ticketStatus.appendChild(el('strong', 'title', title));
-    if (text) { ticketStatus.appendChild(el('p', null, text)); }
+    statusPanel.className = 'status ' + kind;
+    statusPanel.textContent = '';
+    statusPanel.appendChild(el('strong', 'title', title));
+    if (text) { statusPanel.appendChild(el('p', null, text)); }
     if (rows.length > 0) {
       var list = el('dl', 'ticket-details');
       rows.forEach(function (row) {
@@ -227,12 +230,13 @@
         value.id = 'ticket-' + row[0].toLowerCase();
         list.appendChild(value);
       });
-      ticketStatus.appendChild(list);
+      statusPanel.appendChild(list);
     }
   }
 
   function checkStatus(path, trigger) {
-    var check = ++statusCheck;
+    // a later check, or a new submit, makes this answer stale
+    var request = ++statusRequest;
     trigger.disabled = true;
     showTicketStatus('info', 'Checking the status of your ticket\u2026', [], null);
     fetch(path, {
@@ -241,7 +245,7 @@
       cache: 'no-store'
     }).then(function (response) {
       return readJson(response).then(function (data) {
-        if (check !== statusCheck) { return; }
+        if (request !== statusRequest) { return; }
         if (response.status === 200) {
           showTicketStatus('success', 'Your ticket has been ' + (data.status || 'processed'),
             [['Status', data.status], ['Category', data.category], ['Priority', data.priority], ['Reply', data.reply]], null);
@@ -254,7 +258,7 @@
         }
       });
     }, function () {
-      if (check !== statusCheck) { return; }
+      if (request !== statusRequest) { return; }
       showTicketStatus('failure', 'We could not reach our servers.', [], 'Check your internet connection and try again.');
     }).then(function () {
       trigger.disabled = false;

@@ -19,7 +19,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class StartupChecksTest {
 
-    /** Every start below has one, so that each fails for the cause it tests; no profile gives one. */
+    /** No profile is active here: each start gets a valid status secret, so it fails only for the cause it tests. */
     private static final String STATUS_SECRET = "--intake.tickets.status-secrets[0]=startup-test-ticket-status-secret-0123";
 
     @Test
