@@ -44,7 +44,7 @@ psql_ -c "drop table $SCHEMA.processed_messages"
 
 echo "== starting Intake ($JAR): consumer group intake-agent, 4 threads, dedup on PostgreSQL schema $SCHEMA"
 KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT INTAKE_HTTP_ADDRESS=127.0.0.1 INTAKE_HTTP_PORT=$HTTP_PORT \
-INTAKE_MANAGEMENT_PORT=$MGMT_PORT \
+INTAKE_MANAGEMENT_PORT=$MGMT_PORT INTAKE_TICKETS_STATUS_SECRETS_0=bench-only-ticket-status-secret-0123456789 \
 SPRING_DATASOURCE_URL="$DB_URL?currentSchema=$SCHEMA" SPRING_DATASOURCE_USERNAME="$DB_USER" \
   java -Xmx1g -jar "$JAR" --spring.flyway.schemas="$SCHEMA" --logging.level.org.apache.kafka=WARN \
   --logging.level.org.apache.camel=WARN > "$WORK/intake.log" 2>&1 &

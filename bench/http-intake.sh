@@ -28,7 +28,7 @@ start_broker
 
 echo "== starting Intake ($JAR) on 127.0.0.1:$HTTP_PORT"
 KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT INTAKE_HTTP_ADDRESS=127.0.0.1 INTAKE_HTTP_PORT=$HTTP_PORT \
-INTAKE_MANAGEMENT_PORT=$MGMT_PORT \
+INTAKE_MANAGEMENT_PORT=$MGMT_PORT INTAKE_TICKETS_STATUS_SECRETS_0=bench-only-ticket-status-secret-0123456789 \
 SPRING_DATASOURCE_URL="$DB_URL?currentSchema=$SCHEMA" SPRING_DATASOURCE_USERNAME="$DB_USER" \
   java -Xmx1g -jar "$JAR" --spring.flyway.schemas="$SCHEMA" \
   --camel.main.routes-include-pattern=classpath:routes/*.camel.yaml,file:bench/ceiling.camel.yaml \

@@ -44,6 +44,7 @@ launch() { # label brokers command...: starts Intake, waits for its first 202, p
   local start pid ready spring
   start=$(date +%s%N)
   KAFKA_BOOTSTRAP_SERVERS=$brokers INTAKE_HTTP_ADDRESS=127.0.0.1 INTAKE_HTTP_PORT=$HTTP_PORT INTAKE_MANAGEMENT_PORT=$MGMT_PORT \
+  INTAKE_TICKETS_STATUS_SECRETS_0=bench-only-ticket-status-secret-0123456789 \
   SPRING_DATASOURCE_URL="$DB_URL?currentSchema=$SCHEMA" SPRING_DATASOURCE_USERNAME="$DB_USER" \
     "$@" --spring.flyway.schemas="$SCHEMA" > "$WORK/$label.log" 2>&1 &
   pid=$!

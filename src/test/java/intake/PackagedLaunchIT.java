@@ -68,10 +68,10 @@ class PackagedLaunchIT {
         Map<String, String> metaOn = Map.of("INTAKE_CHANNELS_META_ENABLED", "true",
                 "INTAKE_CHANNELS_META_APP_SECRET", "launch-test-app-secret", "INTAKE_CHANNELS_META_VERIFY_TOKEN", "launch-test-token");
         try (Launch next = Launch.start(app, archives, TestKafka.bootstrapServers(), requireArchive, metaOn)) {
-            String ticketId = JSON.readTree(next.awaitServing().body()).get("ticketId").asText();
+            String statusUrl = JSON.readTree(next.awaitServing().body()).get("statusUrl").asText();
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> Http.get(next.url("/tickets/" + ticketId)).statusCode() == 200);
-            JsonNode decision = JSON.readTree(Http.get(next.url("/tickets/" + ticketId)).body());
+                    .until(() -> Http.get(next.url(statusUrl)).statusCode() == 200);
+            JsonNode decision = JSON.readTree(Http.get(next.url(statusUrl)).body());
             assertThat(decision.get("category").asText()).isEqualTo("billing");
             // UP once the relay has sent what the first start left in the outbox
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() ->
@@ -126,6 +126,7 @@ class PackagedLaunchIT {
                     "SPRING_DATASOURCE_PASSWORD", TestDatabase.password()));
             launch.environment().putAll(Map.of("INTAKE_MANAGEMENT_USERS_LAUNCH_PASSWORD", "{noop}" + MANAGEMENT.password(),
                     "INTAKE_MANAGEMENT_USERS_LAUNCH_ROLES", "monitoring"));
+            launch.environment().put("INTAKE_TICKETS_STATUS_SECRETS_0", "launch-test-ticket-status-secret-0123456789");
             launch.environment().putAll(settings);
             return new Launch(launch.start(), logFile, httpPort, managementPort);
         }

@@ -17,6 +17,7 @@ import intake.forensics.DeadLetterReplays;
 import intake.forensics.RedeliveryCounter;
 import intake.idempotency.JdbcProcessedMessages;
 import intake.ingress.TicketStatusLookup;
+import intake.ticket.StatusTokens;
 import intake.ticket.TicketStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -63,8 +64,8 @@ public class ConsumerBeans {
     }
 
     @Bean
-    TicketStatusLookup ticketStatus(TicketStore ticketStore) {
-        return new TicketStatusLookup(ticketStore);
+    TicketStatusLookup ticketStatus(TicketStore ticketStore, StatusTokens statusTokens) {
+        return new TicketStatusLookup(ticketStore, statusTokens);
     }
 
     @Bean

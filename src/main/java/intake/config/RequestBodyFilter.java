@@ -96,6 +96,7 @@ public class RequestBodyFilter extends OncePerRequestFilter {
             response.setStatus(rejection.status());
             response.setContentType("application/json");
             response.setHeader(IntakeExchange.CORRELATION_HEADER, correlationId);
+            response.setHeader(HttpReplies.NOSNIFF_HEADER, HttpReplies.NOSNIFF);
             response.getOutputStream().write(HttpReplies.errorJson(rejection, correlationId));
             return;
         }

@@ -51,6 +51,7 @@ public class ServingGate extends OncePerRequestFilter implements Ordered {
         response.setHeader("Retry-After", RETRY_AFTER_SECONDS);
         response.setContentType("application/json");
         response.setHeader(IntakeExchange.CORRELATION_HEADER, correlationId);
+        response.setHeader(HttpReplies.NOSNIFF_HEADER, HttpReplies.NOSNIFF);
         response.getOutputStream().write(HttpReplies.errorJson(IntakeRejection.notServing(), correlationId));
     }
 

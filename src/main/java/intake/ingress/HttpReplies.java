@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import intake.outbox.OutboxUnavailableException;
+import intake.ticket.StatusTokens;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.kafka.common.KafkaException;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes every HTTP answer Intake gives: accepted, TwiML, and the JSON error body
  * {@code {"error","message","correlationId"}} (plus {@code fields} for 422). The request's own
- * headers are dropped first, so nothing a caller sent is echoed back.
+ * headers are dropped first, so nothing a caller sent is echoed back; every answer says
+ * {@code X-Content-Type-Options: nosniff}.
  */
 public class HttpReplies {
 
@@ -24,13 +26,32 @@ public class HttpReplies {
     private static final String EMPTY_TWIML = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>";
     /** Seconds a caller should wait before retrying when the broker did not take the event. */
     private static final String RETRY_AFTER_SECONDS = "5";
+    /** Browsers must not guess another type than the one given: a JSON answer never runs as HTML or script. */
+    public static final String NOSNIFF_HEADER = "X-Content-Type-Options";
+    public static final String NOSNIFF = "nosniff";
 
-    /** 202 with the ticket id, for the web form and signed webhooks. */
+    private final StatusTokens statusTokens;
+
+    /** Replies whose 202 has no status URL: for the Kamelets (beanType), whose integration serves no GET /tickets. */
+    public HttpReplies() {
+        this(null);
+    }
+
+    /** Replies whose 202 carries the ticket's status URL, signed by these tokens. */
+    public HttpReplies(StatusTokens statusTokens) {
+        this.statusTokens = statusTokens;
+    }
+
+    /** 202 with the ticket id, and its status URL when these replies have status tokens: the web form and signed webhooks. */
     public void accepted(Exchange exchange) {
         List<String> ticketIds = ticketIds(exchange);
+        String ticketId = ticketIds.isEmpty() ? null : ticketIds.get(0);
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("ticketId", ticketIds.isEmpty() ? null : ticketIds.get(0));
+        body.put("ticketId", ticketId);
         body.put("correlationId", correlationId(exchange));
+        if (statusTokens != null && ticketId != null) {
+            body.put("statusUrl", statusTokens.statusUrl(ticketId));
+        }
         json(exchange, 202, body);
     }
 
@@ -131,6 +152,7 @@ public class HttpReplies {
         out.getHeaders().clear();
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         out.setHeader(IntakeExchange.CORRELATION_HEADER, correlationId(exchange));
+        out.setHeader(NOSNIFF_HEADER, NOSNIFF);
         return out;
     }
 

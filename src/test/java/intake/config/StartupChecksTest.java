@@ -21,9 +21,12 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class StartupChecksTest {
 
+    /** No profile is active here: each start gets a valid status secret, so it fails only for the cause it tests. */
+    private static final String STATUS_SECRET = "--intake.tickets.status-secrets[0]=startup-test-ticket-status-secret-0123";
+
     @Test
     void enabledTwilioChannelWithoutAuthTokenStopsStartUp() {
-        Throwable failure = start("--intake.channels.twilio.enabled=true", "--intake.channels.twilio.auth-token=",
+        Throwable failure = start(STATUS_SECRET, "--intake.channels.twilio.enabled=true", "--intake.channels.twilio.auth-token=",
                 "--camel.component.kafka.brokers=" + TestKafka.bootstrapServers());
 
         assertThat(rootCause(failure)).isInstanceOf(IllegalArgumentException.class);
@@ -32,7 +35,7 @@ class StartupChecksTest {
 
     @Test
     void enabledTwilioChannelWithoutPublicUrlStopsStartUp() {
-        Throwable failure = start("--intake.channels.twilio.enabled=true", "--intake.channels.twilio.auth-token=t0ken",
+        Throwable failure = start(STATUS_SECRET, "--intake.channels.twilio.enabled=true", "--intake.channels.twilio.auth-token=t0ken",
                 "--intake.channels.twilio.public-url=", "--camel.component.kafka.brokers=" + TestKafka.bootstrapServers());
 
         assertThat(rootCause(failure)).isInstanceOf(IllegalArgumentException.class)
@@ -41,7 +44,7 @@ class StartupChecksTest {
 
     @Test
     void malformedWebhookSecretStopsStartUpNamingTheSourceButNotTheSecret() {
-        Throwable failure = start("--intake.channels.webhooks.sources.shop.secrets[0]=not-a-whsec-secret",
+        Throwable failure = start(STATUS_SECRET, "--intake.channels.webhooks.sources.shop.secrets[0]=not-a-whsec-secret",
                 "--camel.component.kafka.brokers=" + TestKafka.bootstrapServers());
 
         assertThat(messages(failure)).contains("shop").doesNotContain("not-a-whsec-secret");
@@ -49,7 +52,7 @@ class StartupChecksTest {
 
     @Test
     void producerTimeoutsBeyondTheRequestBoundStopStartUp() {
-        Throwable failure = start("--camel.component.kafka.delivery-timeout-ms=2000",
+        Throwable failure = start(STATUS_SECRET, "--camel.component.kafka.delivery-timeout-ms=2000",
                 "--camel.component.kafka.brokers=" + TestKafka.bootstrapServers());
 
         assertThat(messages(failure)).contains("max-block-ms (200) + delivery-timeout-ms (2000) must stay below"
@@ -61,7 +64,7 @@ class StartupChecksTest {
         String schema = "intake_startup_poll_" + ProcessHandle.current().pid();
         try {
             // 30 s agent timeout: 15.5 s of delays + 6 attempts x 36.7 s + 4.7 s = 240.4 s per record
-            Throwable failure = start("--intake.agent.type=http", "--intake.agent.http.url=http://127.0.0.1:9/decide",
+            Throwable failure = start(STATUS_SECRET, "--intake.agent.type=http", "--intake.agent.http.url=http://127.0.0.1:9/decide",
                     "--intake.agent.http.timeout=30s", "--camel.component.kafka.brokers=" + TestKafka.bootstrapServers(),
                     "--spring.datasource.url=" + TestDatabase.url(schema), "--spring.datasource.username=" + TestDatabase.user(),
                     "--spring.datasource.password=" + TestDatabase.password(), "--spring.flyway.schemas=" + schema);
@@ -75,11 +78,23 @@ class StartupChecksTest {
     }
 
     @Test
+    void noTicketStatusSecretOrAShortOneStopsStartUpNamingTheSetting() {
+        String shortSecret = "only-31-bytes-long-status-secre";
+        Throwable missing = start("--camel.component.kafka.brokers=" + TestKafka.bootstrapServers());
+        Throwable tooShort = start(STATUS_SECRET, "--intake.tickets.status-secrets[1]=" + shortSecret,
+                "--camel.component.kafka.brokers=" + TestKafka.bootstrapServers());
+
+        assertThat(messages(missing)).contains("intake.tickets.status-secrets is missing");
+        assertThat(messages(tooShort)).contains("intake.tickets.status-secrets[1] is 31 bytes long; it must be at least 32 bytes")
+                .doesNotContain(shortSecret);
+    }
+
+    @Test
     void unreachableBrokerMeansBypassModeAtOnceNotAFailedStart() throws Exception {
         int closedPort = FreePorts.free();
         String schema = "intake_startup_" + ProcessHandle.current().pid();
         SpringApplication app = new SpringApplication(IntakeApplication.class);
-        try (ConfigurableApplicationContext context = app.run("--camel.component.kafka.brokers=127.0.0.1:" + closedPort,
+        try (ConfigurableApplicationContext context = app.run(STATUS_SECRET, "--camel.component.kafka.brokers=127.0.0.1:" + closedPort,
                 "--server.port=0", "--server.address=127.0.0.1", "--management.server.port=0", "--management.server.address=127.0.0.1",
                 "--intake.management.users.ops.password={noop}ops-password", "--intake.management.users.ops.roles=operator",
                 // still OPEN when a slow start (a cold JVM on a busy machine) ends after the 2 s of the default

@@ -21,6 +21,7 @@ import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import intake.testing.Http;
 import intake.testing.IntakeIntegrationTest;
 import intake.testing.Records;
+import intake.ticket.StatusTokens;
 import intake.ticket.TicketEvent;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.net.http.HttpResponse;
@@ -51,6 +52,9 @@ class HttpAgentProcessingTest extends IntakeIntegrationTest {
 
     @Autowired
     CircuitBreaker kafkaCircuitBreaker;
+
+    @Autowired
+    StatusTokens statusTokens;
 
     @DynamicPropertySource
     static void httpAgent(DynamicPropertyRegistry registry) {
@@ -109,7 +113,9 @@ class HttpAgentProcessingTest extends IntakeIntegrationTest {
         assertThat(header(dead, "dlq_reason")).isEqualTo("agent_rejected");
         assertThat(header(dead, "dlq_redelivery_count")).isEqualTo("0");
         AGENT.verify(1, postRequestedFor(urlEqualTo(DECIDE)).withRequestBody(matchingJsonPath("$.customerId", equalTo(customer))));
-        assertThat(Http.get(url("/tickets/" + ticketId)).statusCode()).isEqualTo(404);
+        // sent straight to Kafka, so no 202 carried its status URL: made here as Intake makes it
+        String statusUrl = url(statusTokens.statusUrl(ticketId));
+        assertThat(Http.get(statusUrl).statusCode()).isEqualTo(404);
 
         AGENT.stubFor(forCustomer(customer).willReturn(decision()));
         JsonNode replay = replayDeadLetters(
@@ -122,7 +128,7 @@ class HttpAgentProcessingTest extends IntakeIntegrationTest {
         assertThat(replayed.headers().toArray()).noneMatch(h -> h.key().startsWith("dlq_"));
         assertThat(replayed.key()).isEqualTo(customer);
         kafka.awaitRecords("fte.agent.decisions", r -> json(r).path("ticketId").asText().equals(ticketId), 1);
-        assertThat(Http.get(url("/tickets/" + ticketId)).statusCode()).isEqualTo(200);
+        assertThat(Http.get(statusUrl).statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -133,15 +139,17 @@ class HttpAgentProcessingTest extends IntakeIntegrationTest {
         AGENT.stubFor(forCustomer(customer).inScenario(customer).whenScenarioStateIs("back").willReturn(decision()));
         camel.getRouteController().stopRoute("outbox-relay");
         String ticketId;
+        String statusUrl;
         try {
             kafkaCircuitBreaker.transitionToForcedOpenState(); // Kafka out, as far as Intake can tell
             HttpResponse<String> accepted = Http.post(url("/forms/support"), "application/json", """
                     {"name":"Grace","email":"%s","subject":"Refund","message":"Where is my refund?"}""".formatted(customer));
             assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
             ticketId = JSON.readTree(accepted.body()).get("ticketId").asText();
+            statusUrl = url(JSON.readTree(accepted.body()).get("statusUrl").asText());
             // the bypass asked the agent, which failed: not processed, and not claimed either
             AGENT.verify(1, postRequestedFor(urlEqualTo(DECIDE)).withRequestBody(matchingJsonPath("$.customerId", equalTo(customer))));
-            assertThat(Http.get(url("/tickets/" + ticketId)).statusCode()).isEqualTo(404);
+            assertThat(Http.get(statusUrl).statusCode()).isEqualTo(404);
         } finally {
             kafkaCircuitBreaker.transitionToClosedState();
             camel.getRouteController().startRoute("outbox-relay");
@@ -150,7 +158,7 @@ class HttpAgentProcessingTest extends IntakeIntegrationTest {
         String id = ticketId;
         kafka.awaitRecords("fte.agent.decisions", r -> json(r).path("ticketId").asText().equals(id), 1);
         AGENT.verify(2, postRequestedFor(urlEqualTo(DECIDE)).withRequestBody(matchingJsonPath("$.customerId", equalTo(customer))));
-        assertThat(Http.get(url("/tickets/" + ticketId)).statusCode()).isEqualTo(200);
+        assertThat(Http.get(statusUrl).statusCode()).isEqualTo(200);
     }
 
     private static MappingBuilder forCustomer(String customer) {

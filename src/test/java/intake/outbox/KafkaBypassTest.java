@@ -47,7 +47,7 @@ class KafkaBypassTest extends IntakeIntegrationTest {
             ticketId = JSON.readTree(during.body()).get("ticketId").asText();
 
             // processed in bypass, at once: the status is readable while Kafka is still down
-            HttpResponse<String> status = Http.get(url("/tickets/" + ticketId));
+            HttpResponse<String> status = Http.get(url(JSON.readTree(during.body()).get("statusUrl").asText()));
             assertThat(status.statusCode()).isEqualTo(200);
             assertThat(JSON.readTree(status.body()).get("status").asText()).isEqualTo("processed");
 

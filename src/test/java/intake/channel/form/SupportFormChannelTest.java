@@ -38,6 +38,8 @@ class SupportFormChannelTest extends IntakeIntegrationTest {
         String ticketId = reply.get("ticketId").asText();
         assertThat(UUID.fromString(ticketId)).isNotNull();
         assertThat(reply.get("correlationId").asText()).isEqualTo(correlationId);
+        assertThat(reply.get("statusUrl").asText()).matches("/tickets/" + ticketId + "\\?token=[A-Za-z0-9_-]{43}");
+        assertThat(response.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
 
         ConsumerRecord<String, byte[]> record = kafka.awaitRecords("fte.tickets.incoming",
                 Records.withHeader("ce_id", ticketId), 1).get(0);
@@ -105,11 +107,29 @@ class SupportFormChannelTest extends IntakeIntegrationTest {
     }
 
     @Test
-    void supportPageIsServed() {
+    void supportPageIsServedWithAPolicyThatAllowsOnlyItsOwnFilesAndNoFraming() {
         HttpResponse<String> page = Http.get(url("/support"));
 
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/html"));
-        assertThat(page.body()).contains("<form", "id=\"support-form\"", "/forms/support");
+        assertThat(page.body()).contains("<form", "id=\"support-form\"", "/forms/support",
+                "<script src=\"/support.js\"></script>", "<link rel=\"stylesheet\" href=\"/support.css\">");
+        assertThat(page.body()).as("nothing inline for the policy to refuse").doesNotContain("<script>", "<style>", " style=", " onclick=");
+        assertThat(page.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+        assertThat(page.headers().firstValue("Referrer-Policy")).contains("no-referrer");
+        assertThat(page.headers().firstValue("Content-Security-Policy")).contains("default-src 'none'; script-src 'self'; style-src 'self';"
+                + " connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
+
+        HttpResponse<String> script = Http.get(url("/support.js"));
+        assertThat(script.statusCode()).isEqualTo(200);
+        assertThat(script.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/javascript"));
+        assertThat(script.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+        assertThat(script.body()).contains("'/forms/support'", "statusUrl");
+
+        HttpResponse<String> style = Http.get(url("/support.css"));
+        assertThat(style.statusCode()).isEqualTo(200);
+        assertThat(style.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/css"));
+        assertThat(style.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+        assertThat(style.body()).contains(".skip-link");
     }
 }

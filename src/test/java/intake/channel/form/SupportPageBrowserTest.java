@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 
+import org.apache.camel.CamelContext;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +18,7 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import intake.testing.Browser;
 import intake.testing.IntakeIntegrationTest;
@@ -24,8 +26,9 @@ import intake.ticket.TicketEvent;
 
 /**
  * The public support page in a real browser (Debian's headless Chromium), against the running
- * application: what a customer types ends up as a ticket event on Kafka, and what the server rejects
- * is shown on the right field.
+ * application, under the page's Content-Security-Policy (a script or style it refused would break
+ * these tests): what a customer types ends up as a ticket event on Kafka, the page links to the
+ * ticket's status and shows it, and what the server rejects is shown on the right field.
  */
 class SupportPageBrowserTest extends IntakeIntegrationTest {
 
@@ -46,6 +49,9 @@ class SupportPageBrowserTest extends IntakeIntegrationTest {
 
     private ChromeDriver browser;
 
+    @Autowired
+    CamelContext camelContext;
+
     @BeforeEach
     void openBrowser() {
         browser = Browser.open();
@@ -60,15 +66,53 @@ class SupportPageBrowserTest extends IntakeIntegrationTest {
     }
 
     @Test
-    void aCustomerSendsTheFormAndTheTicketIsPublished() {
-        openSupportPage();
-        type("name", NAME);
-        type("email", EMAIL);
-        type("subject", SUBJECT);
-        type("message", MESSAGE);
-        type("orderNumber", ORDER_NUMBER);
-        submit();
+    void aCustomerSendsTheFormAndTheTicketIsPublished() throws Exception {
+        // the consumer waits, so the page's "still queued" answer is seen for sure
+        camelContext.getRouteController().stopRoute("tickets-consume");
+        String ticketId;
+        try {
+            openSupportPage();
+            assertThat(browser.findElement(By.cssSelector(".skip-link")).getCssValue("position"))
+                    .as("the stylesheet was allowed").isEqualTo("absolute");
+            type("name", NAME);
+            type("email", EMAIL);
+            type("subject", SUBJECT);
+            type("message", MESSAGE);
+            type("orderNumber", ORDER_NUMBER);
+            submit();
+            ticketId = theTicketIsShownAndPublished();
 
+            browser.findElement(By.id("check-status")).click();
+            waitFor(driver -> driver.findElement(By.id("status-check")).getText().contains("Your ticket is still queued"));
+        } finally {
+            camelContext.getRouteController().startRoute("tickets-consume");
+        }
+
+        // checked again until the consumer has processed it
+        waitFor(driver -> {
+            if (driver.findElement(By.id("status-check")).getText().contains("Your ticket has been processed")) {
+                return true;
+            }
+            WebElement check = driver.findElement(By.id("check-status"));
+            if (check.isEnabled()) {
+                check.click();
+            }
+            return null;
+        });
+        assertThat(browser.findElement(By.id("ticket-status")).getText()).isEqualTo("processed");
+        assertThat(browser.findElement(By.id("ticket-category")).getText()).isNotBlank();
+        assertThat(browser.findElement(By.id("ticket-reply")).getText()).contains(ticketId);
+
+        WebElement link = browser.findElement(By.id("status-link"));
+        assertThat(link.getDomAttribute("href")).matches("/tickets/" + ticketId + "\\?token=[A-Za-z0-9_-]{43}");
+        link.click();
+        waitFor(driver -> driver.getCurrentUrl().contains("/tickets/" + ticketId + "?token="));
+        String statusPage = browser.findElement(By.tagName("body")).getText();
+        assertThat(statusPage).contains("\"ticketId\":\"" + ticketId + "\"", "\"status\":\"processed\"");
+    }
+
+    /** Waits for the ticket id on the page and checks its event on Kafka; returns the id. */
+    private String theTicketIsShownAndPublished() {
         String ticketId = waitFor(driver -> {
             List<WebElement> shown = driver.findElements(By.id("ticket-id"));
             if (shown.isEmpty() || !shown.get(0).isDisplayed()) {
@@ -103,6 +147,7 @@ class SupportPageBrowserTest extends IntakeIntegrationTest {
         assertThat(ticket.getDetails()).containsEntry("orderNumber", ORDER_NUMBER);
         assertThat(ticket.getCorrelationId()).isNotBlank();
         assertThat(ticket.getAttachments()).isEmpty();
+        return ticketId;
     }
 
     @Test
