@@ -56,6 +56,9 @@ class PackagedLaunchIT {
             JsonNode health = JSON.readTree(Http.get(first.managementUrl("/actuator/health"), MANAGEMENT).body());
             assertThat(health.at("/components/kafka/status").asText()).as(health.toString()).isEqualTo("DEGRADED");
             assertThat(first.log()).contains("Starting AOT-processed IntakeApplication", "this start trains");
+            // bin/intake execs the JVM: the process is the JVM itself, and one that runs out of memory exits
+            assertThat(first.process().info().arguments()).hasValueSatisfying(arguments ->
+                    assertThat(arguments).contains("-XX:+ExitOnOutOfMemoryError"));
             first.stop();
         }
         try (Stream<Path> written = Files.list(archives)) {

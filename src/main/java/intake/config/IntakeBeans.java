@@ -73,21 +73,22 @@ public class IntakeBeans {
                                         @Value("${intake.channels.forms.max-body-bytes}") long formsLimit,
                                         @Value("${intake.channels.webhooks.max-body-bytes}") long webhooksLimit,
                                         @Value("${intake.channels.twilio.max-body-bytes}") long twilioLimit,
-                                        @Value("${intake.channels.meta.max-body-bytes}") long metaLimit) {
+                                        @Value("${intake.channels.meta.max-body-bytes}") long metaLimit, MeterRegistry registry,
+                                        @Value("${camel.main.name}") String camelContext) {
         Map<String, RequestBodyFilter.Channel> byPath = new HashMap<>();
-        byPath.put("/forms/support", new RequestBodyFilter.Channel(formsLimit, true, (path, request) -> { }));
+        byPath.put("/forms/support", new RequestBodyFilter.Channel("forms-support-ingress", formsLimit, true, (path, request) -> { }));
         if (twilioSignature != null) {
-            byPath.put("/whatsapp/twilio", new RequestBodyFilter.Channel(twilioLimit, true,
+            byPath.put("/whatsapp/twilio", new RequestBodyFilter.Channel("whatsapp-twilio-ingress", twilioLimit, true,
                     (path, request) -> twilioSignature.requireSignatureHeader(request.getHeader(TwilioSignatureVerifier.HEADER))));
         }
         if (metaSignature != null) {
-            byPath.put("/whatsapp/meta", new RequestBodyFilter.Channel(metaLimit, false,
+            byPath.put("/whatsapp/meta", new RequestBodyFilter.Channel("whatsapp-meta-ingress", metaLimit, false,
                     (path, request) -> metaSignature.requireSignatureHeader(request.getHeader(MetaSignatureVerifier.HEADER))));
         }
-        Map<String, RequestBodyFilter.Channel> byPathPrefix = Map.of("/webhooks/", new RequestBodyFilter.Channel(webhooksLimit, false,
+        Map<String, RequestBodyFilter.Channel> byPathPrefix = Map.of("/webhooks/", new RequestBodyFilter.Channel("webhooks-ingress", webhooksLimit, false,
                 (path, request) -> webhookSignature.requireSignatureHeaders(path.substring("/webhooks/".length()),
                         request.getHeader("webhook-id"), request.getHeader("webhook-timestamp"), request.getHeader("webhook-signature"))));
-        return new RequestBodyFilter(byPath, byPathPrefix);
+        return new RequestBodyFilter(byPath, byPathPrefix, registry, camelContext);
     }
 
     @Bean

@@ -6,6 +6,7 @@ import intake.ingress.HttpIngress;
 import intake.ingress.HttpReplies;
 import intake.ingress.IntakeExchange;
 import intake.ingress.IntakeRejection;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -45,30 +46,39 @@ public class RequestBodyFilter extends OncePerRequestFilter {
     /**
      * What one channel path takes.
      *
+     * @param routeId       the channel's route, for the rejections counter
      * @param maxBodyBytes  the largest body read
      * @param takesForms    whether a form-urlencoded body is the channel's (else 415)
      * @param headersCheck  refuses what the headers alone refuse, with an IntakeRejection; the path is given for
      *                      paths with a variable part (the webhook source)
      */
-    public record Channel(long maxBodyBytes, boolean takesForms, BiConsumer<String, HttpServletRequest> headersCheck) {
+    public record Channel(String routeId, long maxBodyBytes, boolean takesForms, BiConsumer<String, HttpServletRequest> headersCheck) {
     }
 
     private final Map<String, Channel> byPath;
     private final Map<String, Channel> byPathPrefix;
+    private final MeterRegistry registry;
+    private final String camelContext;
 
     /**
      * @param byPath       channels by exact path
      * @param byPathPrefix channels by path prefix (ending in '/'), for paths like /webhooks/{source}
+     * @param registry     where refusals are counted, as the routes count theirs
+     * @param camelContext the Camel context's name, which the routes' meters carry as a tag
      */
-    public RequestBodyFilter(Map<String, Channel> byPath, Map<String, Channel> byPathPrefix) {
+    public RequestBodyFilter(Map<String, Channel> byPath, Map<String, Channel> byPathPrefix, MeterRegistry registry,
+                             String camelContext) {
         this.byPath = Map.copyOf(byPath);
         this.byPathPrefix = Map.copyOf(byPathPrefix);
+        this.registry = registry;
+        this.camelContext = camelContext;
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
+        // as the container resolved it (decoded, without ;parameters), which is what Spring maps to a route
+        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
         Channel channel = "POST".equals(request.getMethod()) ? channel(path) : null;
         if (channel == null) {
             chain.doFilter(new CachedBodyRequest(request, new byte[0]), response);
@@ -92,6 +102,9 @@ public class RequestBodyFilter extends OncePerRequestFilter {
                 checkPairs(body);
             }
         } catch (IntakeRejection rejection) {
+            // the meter the routes' micrometer: endpoints make, with the same tags (Prometheus needs the same keys)
+            registry.counter("intake.requests.rejected", "camelContext", camelContext, "route", channel.routeId(),
+                    "status", Integer.toString(rejection.status())).increment();
             String correlationId = HttpIngress.correlationId(request.getHeader(IntakeExchange.CORRELATION_HEADER));
             response.setStatus(rejection.status());
             response.setContentType("application/json");

@@ -51,6 +51,7 @@ class BodyLimitsTest extends IntakeIntegrationTest {
     @Test
     void anUnknownSourceOrAMissingSignatureIsRefusedBeforeTheBodyIsRead() {
         long before = kafka.endOffsetSum(TOPICS);
+        double refusedBefore = metric("intake_requests_rejected_total", "route=\"webhooks-ingress\",status=\"404\"");
         assertRefusedUnread(RawHttp.withheldBody(port, "POST", "/webhooks/nobody", 100, "Content-Type", "application/json",
                 "webhook-id", "msg_1", "webhook-timestamp", Long.toString(Instant.now().getEpochSecond()), "webhook-signature", "v1,AAAA"),
                 404, "not_found");
@@ -67,6 +68,8 @@ class BodyLimitsTest extends IntakeIntegrationTest {
         assertRefusedUnread(RawHttp.withheldBody(port, "POST", "/webhooks/shop", 100,
                 "Content-Type", "application/x-www-form-urlencoded"), 415, "unsupported_media_type");
         assertThat(kafka.endOffsetSum(TOPICS)).isEqualTo(before);
+        // counted as the route counts its own refusals
+        assertThat(metric("intake_requests_rejected_total", "route=\"webhooks-ingress\",status=\"404\"")).isEqualTo(refusedBefore + 1);
     }
 
     @Test
