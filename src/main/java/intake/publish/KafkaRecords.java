@@ -108,7 +108,7 @@ public class KafkaRecords {
     }
 
     /** Avro single-object encoding: a marker, the schema fingerprint, then the binary record. */
-    static byte[] encode(TicketEvent ticket) {
+    public static byte[] encode(TicketEvent ticket) {
         try {
             ByteBuffer buffer = ticket.toByteBuffer();
             byte[] bytes = new byte[buffer.remaining()];

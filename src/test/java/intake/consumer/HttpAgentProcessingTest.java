@@ -8,7 +8,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
-import static intake.consumer.TicketProcessingTest.bytes;
+import static intake.testing.Records.bytes;
 import static intake.consumer.TicketProcessingTest.json;
 import static intake.consumer.TicketProcessingTest.ticket;
 import static intake.testing.Records.header;

@@ -4,7 +4,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
-import static intake.consumer.TicketProcessingTest.bytes;
+import static intake.testing.Records.bytes;
 import static intake.consumer.TicketProcessingTest.ticket;
 import static intake.testing.Records.header;
 import static org.assertj.core.api.Assertions.assertThat;

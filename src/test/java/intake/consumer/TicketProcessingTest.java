@@ -13,8 +13,6 @@ import intake.testing.TestKafka;
 import intake.ticket.TicketEvent;
 import intake.ticket.Tickets;
 import java.net.http.HttpResponse;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -77,8 +75,8 @@ class TicketProcessingTest extends IntakeIntegrationTest {
         String ticketId = ticket.getTicketId().toString();
 
         double duplicatesBefore = metric("kafka_messages_processed_total", "status=\"duplicate\"");
-        RecordMetadata first = kafka.send(TICKETS, key, bytes(ticket), Map.of());
-        RecordMetadata second = kafka.send(TICKETS, key, bytes(ticket), Map.of());
+        RecordMetadata first = kafka.send(TICKETS, key, Records.bytes(ticket), Map.of());
+        RecordMetadata second = kafka.send(TICKETS, key, Records.bytes(ticket), Map.of());
         TopicPartition partition = new TopicPartition(TICKETS, second.partition());
         awaitCommittedPast(partition, second.offset());
         assertThat(metric("kafka_messages_processed_total", "status=\"duplicate\"")).isGreaterThanOrEqualTo(duplicatesBefore + 1);
@@ -107,7 +105,7 @@ class TicketProcessingTest extends IntakeIntegrationTest {
         var garbageMeta = kafka.send(TICKETS, binaryKey, garbage, Map.of("intake_correlation_id", "poison-1"));
         kafka.send(TICKETS, "unknown@example.com".getBytes(StandardCharsets.UTF_8), unknownSchema, Map.of("intake_correlation_id", "poison-2"));
         TicketEvent next = ticket("after.poison@example.com", "Still there?");
-        kafka.send(TICKETS, next.getCustomerId().getBytes(StandardCharsets.UTF_8), bytes(next), Map.of());
+        kafka.send(TICKETS, next.getCustomerId().getBytes(StandardCharsets.UTF_8), Records.bytes(next), Map.of());
 
         ConsumerRecord<String, byte[]> dead = kafka.awaitRecords("fte.dlq", Records.withHeader("dlq_correlation_id", "poison-1"), 1).get(0);
         assertThat(dead.value()).isEqualTo(garbage);
@@ -155,18 +153,6 @@ class TicketProcessingTest extends IntakeIntegrationTest {
         String messageId = "test-" + UUID.randomUUID();
         return Tickets.newTicket("webhook", "shop", messageId, "corr-" + messageId, Instant.now())
                 .setCustomerId(customer).setSubject("Question").setBody(body).build();
-    }
-
-    static byte[] bytes(TicketEvent ticket) {
-        ByteBuffer buffer;
-        try {
-            buffer = ticket.toByteBuffer();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.get(bytes);
-        return bytes;
     }
 
     static JsonNode json(ConsumerRecord<String, byte[]> record) {

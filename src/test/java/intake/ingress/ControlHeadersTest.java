@@ -12,7 +12,6 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -269,7 +268,7 @@ class ControlHeadersTest extends IntakeIntegrationTest {
             if (ticket.getSourceMessageId().toString().matches("[0-9a-f-]{36}")) {
                 ticket.setSourceMessageId("(each request's own)");
             }
-            value = hex(TicketEventBytes.of(ticket));
+            value = hex(Records.bytes(ticket));
         } else {
             value = hex(record.value());
         }
@@ -295,19 +294,5 @@ class ControlHeadersTest extends IntakeIntegrationTest {
     private static String formJson() {
         return """
                 {"name":"Ada Lovelace","email":"ada@example.com","subject":"Invoice","message":"I was charged twice."}""";
-    }
-
-    /** Avro single-object bytes of a ticket, as Intake writes them. */
-    private static final class TicketEventBytes {
-        static byte[] of(TicketEvent ticket) {
-            try {
-                ByteBuffer buffer = ticket.toByteBuffer();
-                byte[] bytes = new byte[buffer.remaining()];
-                buffer.get(bytes);
-                return bytes;
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 package intake.testing;
 
+import intake.publish.KafkaRecords;
 import intake.ticket.TicketEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +28,11 @@ public final class Records {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A ticket's bytes as Intake writes them: Avro single-object encoding. */
+    public static byte[] bytes(TicketEvent ticket) {
+        return KafkaRecords.encode(ticket);
     }
 
     public static Predicate<ConsumerRecord<String, byte[]>> withHeader(String name, String value) {
