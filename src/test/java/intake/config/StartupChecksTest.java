@@ -43,6 +43,15 @@ class StartupChecksTest {
     }
 
     @Test
+    void anEmailLimitThatCannotFitOneKafkaRecordStopsStartUp() {
+        Throwable failure = start(STATUS_SECRET, "--intake.channels.email.enabled=true", "--intake.channels.email.host=127.0.0.1",
+                "--intake.channels.email.max-message-bytes=1048576", "--camel.component.kafka.brokers=" + TestKafka.bootstrapServers());
+
+        assertThat(messages(failure)).contains("intake.channels.email.max-message-bytes (1048576) must stay at least 16384 bytes"
+                + " below camel.component.kafka.max-request-size (1048576)");
+    }
+
+    @Test
     void malformedWebhookSecretStopsStartUpNamingTheSourceButNotTheSecret() {
         Throwable failure = start(STATUS_SECRET, "--intake.channels.webhooks.sources.shop.secrets[0]=not-a-whsec-secret",
                 "--camel.component.kafka.brokers=" + TestKafka.bootstrapServers());

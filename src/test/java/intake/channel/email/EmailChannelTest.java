@@ -161,6 +161,37 @@ class EmailChannelTest extends IntakeIntegrationTest {
         assertThat(metric("intake_requests_rejected_total", "status=\"413\"")).isEqualTo(refused + 1);
     }
 
+    @Test
+    void mailHeadersNamedLikeControlHeadersSteerNoRecord() throws Exception {
+        String messageId = "<" + UUID.randomUUID() + "@customer.example>";
+        MimeMessage mail = mail(messageId, "steady@customer.example", "Where is my parcel?");
+        // camel-mail turns mail headers into Camel headers: none of these may reach a record's control
+        for (String name : List.of("kafka.OVERRIDE_TOPIC", "Kafka.Override_Topic", "kafka.KEY", "KAFKA.PARTITION_KEY",
+                "kafka.OVERRIDE_TIMESTAMP", "CamelIntakeTopic", "ce_id", "intake_correlation_id")) {
+            mail.addHeader(name, name.contains("PARTITION") ? "7" : name.contains("TIMESTAMP") ? "1000" : "fte.dlq");
+        }
+        mail.saveChanges();
+        long steeredBefore = kafka.endOffsetSum(List.of("fte.dlq"));
+
+        IMAP.getUserManager().getUser(MAILBOX).deliver(mail);
+
+        String ticketId = Tickets.ticketId("email", MAILBOX, messageId).toString();
+        ConsumerRecord<String, byte[]> record = kafka.awaitRecords("fte.tickets.incoming", Records.withHeader("ce_id", ticketId), 1).get(0);
+        assertThat(record.key()).isEqualTo("steady@customer.example");
+        assertThat(record.partition()).isEqualTo(Records.partitionFor("steady@customer.example", 12));
+        assertThat(record.timestamp()).isGreaterThan(1000);
+        TicketEvent ticket = ticket(record);
+        assertThat(Records.header(record, "intake_correlation_id")).isEqualTo(ticket.getCorrelationId()).isNotEqualTo("fte.dlq");
+        ConsumerRecord<String, byte[]> raw = kafka.awaitRecords("fte.channels.email.inbound",
+                Records.withHeader("intake_correlation_id", ticket.getCorrelationId()), 1).get(0);
+        assertThat(raw.key()).isEqualTo("steady@customer.example");
+        List<String> rawHeaders = new java.util.ArrayList<>();
+        raw.headers().forEach(h -> rawHeaders.add(h.key()));
+        assertThat(rawHeaders).containsExactlyInAnyOrder("ce_specversion", "ce_id", "ce_type", "ce_source", "ce_subject", "ce_time",
+                "intake_correlation_id");
+        assertThat(kafka.endOffsetSum(List.of("fte.dlq"))).isEqualTo(steeredBefore);
+    }
+
     /** A plain-text mail with the given Message-ID (saveChanges() would replace it). */
     private static MimeMessage mail(String messageId, String from, String text) throws Exception {
         MimeMessage mail = new MimeMessage(Session.getInstance(new Properties())) {
