@@ -7,16 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import intake.testing.FreePorts;
 import intake.testing.Http;
+import intake.testing.IntakeProcess;
 import intake.testing.TestDatabase;
 import intake.testing.TestKafka;
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -34,23 +32,20 @@ import org.junit.jupiter.api.io.TempDir;
 class PackagedLaunchIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Http.Credentials MANAGEMENT = IntakeProcess.MANAGEMENT;
     /** JDK 24+: bin/intake uses the JVM's AOT cache, earlier JDKs an AppCDS archive. */
-    /** The management user each launch gets from the environment, as a deployment would. */
-    private static final Http.Credentials MANAGEMENT = new Http.Credentials("launch", "launch-test-management-password");
     private static final boolean AOT_CACHE = Runtime.version().feature() >= 24;
     private static final String SCHEMA = "intake_launch_" + ProcessHandle.current().pid();
-    private static final String FORM = "{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"subject\":\"Invoice\","
-            + "\"message\":\"I was charged twice for order A-1001.\"}";
 
     @TempDir
     static Path work;
 
     @Test
     void theFirstStartServesInBypassModeAndTrainsTheArchiveThatTheNextStartUses() throws Exception {
-        Path app = extractPackagedJar();
+        Path app = IntakeProcess.extractPackagedJar(work);
         Path archives = Files.createDirectory(work.resolve("archives"));
 
-        try (Launch first = Launch.start(app, archives, "127.0.0.1:" + FreePorts.free(), "", Map.of())) {
+        try (IntakeProcess first = IntakeProcess.start(app, archives, SCHEMA, "127.0.0.1:" + FreePorts.free(), "", 0, Map.of())) {
             HttpResponse<String> accepted = first.awaitServing();
             assertThat(accepted.body()).contains("ticketId");
             JsonNode health = JSON.readTree(Http.get(first.managementUrl("/actuator/health"), MANAGEMENT).body());
@@ -70,7 +65,7 @@ class PackagedLaunchIT {
         String requireArchive = AOT_CACHE ? "-XX:AOTMode=on" : "-Xshare:on";
         Map<String, String> metaOn = Map.of("INTAKE_CHANNELS_META_ENABLED", "true",
                 "INTAKE_CHANNELS_META_APP_SECRET", "launch-test-app-secret", "INTAKE_CHANNELS_META_VERIFY_TOKEN", "launch-test-token");
-        try (Launch next = Launch.start(app, archives, TestKafka.bootstrapServers(), requireArchive, metaOn)) {
+        try (IntakeProcess next = IntakeProcess.start(app, archives, SCHEMA, TestKafka.bootstrapServers(), requireArchive, 0, metaOn)) {
             String statusUrl = JSON.readTree(next.awaitServing().body()).get("statusUrl").asText();
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                     .until(() -> Http.get(next.url(statusUrl)).statusCode() == 200);
@@ -89,84 +84,8 @@ class PackagedLaunchIT {
         }
     }
 
-    private static Path extractPackagedJar() throws Exception {
-        Path jar;
-        try (Stream<Path> built = Files.list(Path.of("target"))) {
-            jar = built.filter(p -> p.getFileName().toString().matches("intake-.*\\.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("No target/intake-*.jar: run the package phase first (./mvnw verify does)"));
-        }
-        Path app = work.resolve("app");
-        Process extract = new ProcessBuilder(java(), "-Djarmode=tools", "-jar", jar.toString(), "extract", "--destination", app.toString())
-                .redirectErrorStream(true).redirectOutput(work.resolve("extract.log").toFile()).start();
-        assertThat(extract.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(extract.exitValue()).as(Files.readString(work.resolve("extract.log"))).isZero();
-        return app;
-    }
-
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
     @AfterAll
     static void dropSchema() {
         TestDatabase.dropSchema(SCHEMA);
-    }
-
-    /** One start of bin/intake, on loopback and free ports, against the test database. */
-    private record Launch(Process process, Path logFile, int httpPort, int managementPort) implements AutoCloseable {
-
-        static Launch start(Path app, Path archives, String brokers, String javaOpts, Map<String, String> settings) throws IOException {
-            int httpPort = FreePorts.free();
-            int managementPort = FreePorts.free();
-            Path logFile = Files.createTempFile(work, "intake-", ".log");
-            ProcessBuilder launch = new ProcessBuilder(List.of("bin/intake", app.toString(), "--spring.flyway.schemas=" + SCHEMA))
-                    .redirectErrorStream(true).redirectOutput(logFile.toFile());
-            launch.environment().putAll(Map.of(
-                    "JAVA", java(), "JAVA_OPTS", javaOpts, "INTAKE_ARCHIVE_DIR", archives.toString(),
-                    "KAFKA_BOOTSTRAP_SERVERS", brokers, "INTAKE_HTTP_ADDRESS", "127.0.0.1",
-                    "INTAKE_HTTP_PORT", String.valueOf(httpPort), "INTAKE_MANAGEMENT_PORT", String.valueOf(managementPort),
-                    "SPRING_DATASOURCE_URL", TestDatabase.url(SCHEMA), "SPRING_DATASOURCE_USERNAME", TestDatabase.user(),
-                    "SPRING_DATASOURCE_PASSWORD", TestDatabase.password()));
-            launch.environment().putAll(Map.of("INTAKE_MANAGEMENT_USERS_LAUNCH_PASSWORD", "{noop}" + MANAGEMENT.password(),
-                    "INTAKE_MANAGEMENT_USERS_LAUNCH_ROLES", "monitoring"));
-            launch.environment().put("INTAKE_TICKETS_STATUS_SECRETS_0", "launch-test-ticket-status-secret-0123456789");
-            launch.environment().putAll(settings);
-            return new Launch(launch.start(), logFile, httpPort, managementPort);
-        }
-
-        /** Sends the support form until Intake accepts it; fails at once if the process ends. */
-        HttpResponse<String> awaitServing() {
-            return await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-                    .ignoreException(IllegalStateException.class) // not listening yet
-                    .until(() -> {
-                        assertThat(process.isAlive()).as("Intake exited early:%n%s", log()).isTrue();
-                        return Http.post(url("/forms/support"), "application/json", FORM);
-                    }, response -> response.statusCode() == 202);
-        }
-
-        String url(String path) {
-            return "http://127.0.0.1:" + httpPort + path;
-        }
-
-        String managementUrl(String path) {
-            return "http://127.0.0.1:" + managementPort + path;
-        }
-
-        String log() throws IOException {
-            return Files.readString(logFile);
-        }
-
-        /** SIGTERM, as an orchestrator stops it; the JVM writes a training run's archive as it exits. */
-        void stop() throws Exception {
-            process.destroy();
-            assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("stopped within 120 s").isTrue();
-            // 143: the JVM's exit on SIGTERM after a graceful shutdown
-            assertThat(process.exitValue()).as(log()).isIn(0, 143);
-        }
-
-        @Override
-        public void close() {
-            process.destroyForcibly();
-        }
     }
 }
