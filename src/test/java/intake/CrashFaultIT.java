@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.matching.RequestPattern;
 import intake.testing.EmbeddedKafkaBroker;
 import intake.testing.FreePorts;
 import intake.testing.IntakeProcess;
@@ -46,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Zero loss and one decision per ticket when the process dies: the packaged jar, started by
  * bin/intake as a process of its own, SIGKILLed under load from 8 clients while its consumer is
- * busy (the agent, a WireMock stand-in for an agent service, takes 25 ms a ticket), then started
+ * busy (12 threads, and the agent, a WireMock stand-in for an agent service, takes 100 ms a ticket), then started
  * again. Every ticket a client got a 2xx for must end with exactly one decision (one decisionId)
  * on fte.agent.decisions; the test counts requests, accepted, decided, decided twice and the
  * slowest request, and prints them.
@@ -57,6 +58,9 @@ class CrashFaultIT {
     private static final int CLIENTS = 8;
     private static final int CUSTOMERS = 40;
     private static final Duration ALL_DECIDED_WITHIN = Duration.ofSeconds(180);
+    private static final int AGENT_DELAY_MS = 100;
+    /** One per partition: the most tickets in the middle of processing at once. */
+    private static final int CONSUMER_THREADS = 12;
 
     @TempDir
     static Path work;
@@ -72,8 +76,8 @@ class CrashFaultIT {
         app = IntakeProcess.extractPackagedJar(work);
         agent = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
         agent.start();
-        // slow enough that the consumer still works through a backlog when the process is killed
-        agent.stubFor(post(urlEqualTo("/v1/decide")).willReturn(aResponse().withStatus(200).withFixedDelay(25)
+        // slow enough that every consumer thread is in the middle of a ticket when the process is killed
+        agent.stubFor(post(urlEqualTo("/v1/decide")).willReturn(aResponse().withStatus(200).withFixedDelay(AGENT_DELAY_MS)
                 .withHeader("Content-Type", "application/json").withTransformers("response-template")
                 .withBody("""
                         {"ticketId": "{{jsonPath request.body '$.ticketId'}}", "customerId": "{{jsonPath request.body '$.customerId'}}",
@@ -104,10 +108,10 @@ class CrashFaultIT {
         int port = FreePorts.free();
         IntakeProcess first = start(port);
         try (Load load = new Load(() -> port)) {
-            load.awaitAccepted(400);
+            awaitAgentBusy();
             first.kill();
             IntakeProcess second = start(port);
-            load.awaitAccepted(900);
+            awaitAgentBusy();
             second.kill();
             start(port);
             load.awaitAccepted(1600);
@@ -121,13 +125,13 @@ class CrashFaultIT {
         int port = FreePorts.free();
         IntakeProcess first = start(port);
         try (Load load = new Load(() -> port)) {
-            load.awaitAccepted(200);
+            awaitAgentBusy();
             broker.stop(); // bypass mode: each ticket goes to the outbox and is processed by the agent at once
-            load.awaitAccepted(600);
+            awaitAgentBusy();
             first.kill();
             broker.start();
             start(port);
-            load.awaitAccepted(900);
+            load.awaitAccepted(load.acceptedTicketIds().size() + 300);
             load.stop();
             assertEveryAcceptedTicketDecidedOnce(load, "a SIGKILL during bypass processing");
         }
@@ -141,17 +145,30 @@ class CrashFaultIT {
         start(portB);
         AtomicInteger next = new AtomicInteger();
         try (Load load = new Load(() -> next.getAndIncrement() % 2 == 0 ? portA : portB)) {
-            load.awaitAccepted(500);
+            awaitAgentBusy();
             a.kill();
-            load.awaitAccepted(1200);
+            load.awaitAccepted(load.acceptedTicketIds().size() + 600);
             load.stop();
             assertEveryAcceptedTicketDecidedOnce(load, "two instances, one SIGKILLed");
         }
     }
 
+    /** Until the agent has had 100 more calls: tickets are being processed now, so a kill lands in the middle of some. */
+    private static void awaitAgentBusy() {
+        long before = agentCalls();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() -> agentCalls() >= before + 100);
+    }
+
+    private static long agentCalls() {
+        return agent.countRequestsMatching(RequestPattern.everything()).getCount();
+    }
+
     private IntakeProcess start(int port) throws Exception {
         IntakeProcess intake = IntakeProcess.start(app, work, schema, broker.bootstrapServers(), "", port, Map.of(
-                "INTAKE_AGENT_TYPE", "http", "INTAKE_AGENT_HTTP_URL", "http://127.0.0.1:" + agent.port() + "/v1/decide"));
+                "INTAKE_AGENT_TYPE", "http", "INTAKE_AGENT_HTTP_URL", "http://127.0.0.1:" + agent.port() + "/v1/decide",
+                "INTAKE_CONSUMER_THREADS", String.valueOf(CONSUMER_THREADS),
+                // a killed member's partitions move on after 10 s instead of Kafka's 45 s (the broker's minimum is 6 s)
+                "CAMEL_COMPONENT_KAFKA_SESSION_TIMEOUT_MS", "10000"));
         started.add(intake);
         intake.awaitServing();
         return intake;
@@ -174,10 +191,23 @@ class CrashFaultIT {
         undecided.removeAll(decisionIds.keySet());
         long decidedTwice = accepted.stream().filter(id -> decisionIds.getOrDefault(id, Set.of()).size() > 1).count();
         System.out.printf("CrashFaultIT (%s): %d requests, %d accepted, %d decided, %d decided twice, %d undecided,"
-                        + " %d refused or unanswered while down, slowest request %d ms%n", fault, load.requests.get(), accepted.size(),
-                accepted.size() - undecided.size(), decidedTwice, undecided.size(), load.notAccepted.get(), load.slowestMillis.get());
+                        + " %d refused or unanswered while down, slowest request %d ms, %d claims never confirmed%n", fault,
+                load.requests.get(), accepted.size(), accepted.size() - undecided.size(), decidedTwice, undecided.size(),
+                load.notAccepted.get(), load.slowestMillis.get(), unconfirmedClaims());
         assertThat(undecided).as("accepted tickets never decided").isEmpty();
         assertThat(decidedTwice).as("accepted tickets decided more than once").isZero();
+    }
+
+    private long unconfirmedClaims() {
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection(TestDatabase.url(schema), TestDatabase.user(),
+                TestDatabase.password());
+             java.sql.ResultSet count = connection.createStatement().executeQuery(
+                     "select count(*) from processed_messages where confirmed = false")) {
+            count.next();
+            return count.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Map<String, Set<String>> decisionIdsByTicket(List<ConsumerRecord<String, byte[]>> decisions) throws IOException {

@@ -2,9 +2,6 @@ package intake.config;
 
 import intake.ingress.ContentTypes;
 import intake.ingress.FormBody;
-import intake.ingress.HttpIngress;
-import intake.ingress.HttpReplies;
-import intake.ingress.IntakeExchange;
 import intake.ingress.IntakeRejection;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.FilterChain;
@@ -38,7 +35,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *   <li>passes the same bytes on to Camel.</li>
  * </ol>
  * Every other request's body is never read: Camel gets an empty one. Answers are the channels' JSON
- * errors (HttpReplies). The routes check the same again (HttpIngress, the verifiers), as they must
+ * errors (FilterReplies). The routes check the same again (HttpIngress, the verifiers), as they must
  * where no such filter stands in front of them.
  */
 public class RequestBodyFilter extends OncePerRequestFilter {
@@ -105,12 +102,7 @@ public class RequestBodyFilter extends OncePerRequestFilter {
             // the meter the routes' micrometer: endpoints make, with the same tags (Prometheus needs the same keys)
             registry.counter("intake.requests.rejected", "camelContext", camelContext, "route", channel.routeId(),
                     "status", Integer.toString(rejection.status())).increment();
-            String correlationId = HttpIngress.correlationId(request.getHeader(IntakeExchange.CORRELATION_HEADER));
-            response.setStatus(rejection.status());
-            response.setContentType("application/json");
-            response.setHeader(IntakeExchange.CORRELATION_HEADER, correlationId);
-            response.setHeader(HttpReplies.NOSNIFF_HEADER, HttpReplies.NOSNIFF);
-            response.getOutputStream().write(HttpReplies.errorJson(rejection, correlationId));
+            FilterReplies.reject(request, response, rejection);
             return;
         }
         chain.doFilter(new CachedBodyRequest(request, body), response);

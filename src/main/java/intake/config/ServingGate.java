@@ -1,8 +1,5 @@
 package intake.config;
 
-import intake.ingress.HttpIngress;
-import intake.ingress.HttpReplies;
-import intake.ingress.IntakeExchange;
 import intake.ingress.IntakeRejection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,13 +43,8 @@ public class ServingGate extends OncePerRequestFilter implements Ordered {
             return;
         }
         refused.increment();
-        String correlationId = HttpIngress.correlationId(request.getHeader(IntakeExchange.CORRELATION_HEADER));
-        response.setStatus(503);
         response.setHeader("Retry-After", RETRY_AFTER_SECONDS);
-        response.setContentType("application/json");
-        response.setHeader(IntakeExchange.CORRELATION_HEADER, correlationId);
-        response.setHeader(HttpReplies.NOSNIFF_HEADER, HttpReplies.NOSNIFF);
-        response.getOutputStream().write(HttpReplies.errorJson(IntakeRejection.notServing(), correlationId));
+        FilterReplies.reject(request, response, IntakeRejection.notServing());
     }
 
     // Before every other filter: a request refused here is not read at all.
