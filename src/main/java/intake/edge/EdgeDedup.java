@@ -2,7 +2,6 @@ package intake.edge;
 
 import intake.edge.EdgeDeliveries.Claim;
 import intake.edge.EdgeDeliveries.Key;
-import intake.edge.EdgeDeliveries.Outcome;
 import intake.ingress.IntakeExchange;
 import intake.ingress.IntakeRejection;
 import intake.ingress.RawPayload;
