@@ -19,7 +19,7 @@ public final class KeptRequestHeaders {
 
     // Lowercased, as HTTP/2 spells them. The signature headers let an auditor verify the stored bytes again.
     private static final Map<String, List<String>> BY_CHANNEL = Map.of(
-            "webform", List.of("content-type", "user-agent", "origin", "accept-language"),
+            "webform", List.of("content-type", "user-agent", "origin", "accept-language", "idempotency-key"),
             "webhook", List.of("content-type", "user-agent", "webhook-id", "webhook-timestamp", "webhook-signature"),
             "whatsapp", List.of("content-type", "user-agent", "x-twilio-signature", "i-twilio-idempotency-token",
                     "x-hub-signature-256"));

@@ -192,6 +192,28 @@ class EmailChannelTest extends IntakeIntegrationTest {
         assertThat(kafka.endOffsetSum(List.of("fte.dlq"))).isEqualTo(steeredBefore);
     }
 
+    @Test
+    void aMailSeenAgainIsNotPublishedAgain() throws Exception {
+        String messageId = "<" + UUID.randomUUID() + "@customer.example>";
+        String ticketId = Tickets.ticketId("email", MAILBOX, messageId).toString();
+        double duplicates = metric("intake_requests_duplicate_total", "channel=\"email\"");
+
+        IMAP.getUserManager().getUser(MAILBOX).deliver(mail(messageId, "twice@customer.example", "Sent twice"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen(messageId));
+        // the same mail again (a resend, or a copy another instance already took): another unseen message
+        IMAP.getUserManager().getUser(MAILBOX).deliver(mail(messageId, "twice@customer.example", "Sent twice"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> metric("intake_requests_duplicate_total", "channel=\"email\"") == duplicates + 1);
+
+        assertThat(withInbox(inbox -> inbox.search(new jakarta.mail.search.MessageIDTerm(messageId)).length == 2
+                && inbox.getUnreadMessageCount() == 0)).as("both copies marked seen").isTrue();
+        assertThat(kafka.readAll("fte.tickets.incoming").stream().filter(Records.withHeader("ce_id", ticketId))).hasSize(1);
+        String correlationId = ticket(kafka.awaitRecords("fte.tickets.incoming", Records.withHeader("ce_id", ticketId), 1).get(0))
+                .getCorrelationId();
+        assertThat(kafka.readAll("fte.channels.email.inbound").stream().filter(Records.withHeader("intake_correlation_id", correlationId)))
+                .hasSize(1);
+    }
+
     /** A plain-text mail with the given Message-ID (saveChanges() would replace it). */
     private static MimeMessage mail(String messageId, String from, String text) throws Exception {
         MimeMessage mail = new MimeMessage(Session.getInstance(new Properties())) {
