@@ -5,16 +5,20 @@ import intake.agent.HttpAgent;
 import intake.agent.TriageAgent;
 import intake.agent.TriageRules;
 import intake.consumer.AgentOutputs;
-import intake.consumer.AgentStep;
+import intake.consumer.DecisionStep;
 import intake.consumer.DedupPurge;
 import intake.consumer.OffsetCommit;
 import intake.consumer.PollBudget;
 import intake.consumer.TicketDecoder;
+import intake.database.StatementTimeout;
 import intake.forensics.DeadLetterForensics;
 import intake.forensics.DeadLetterGuard;
 import intake.forensics.DeadLetterReplay;
 import intake.forensics.DeadLetterReplays;
 import intake.forensics.RedeliveryCounter;
+import intake.idempotency.AwaitedClaims;
+import intake.idempotency.ClaimHeartbeat;
+import intake.idempotency.ClaimTerms;
 import intake.idempotency.JdbcProcessedMessages;
 import intake.ingress.TicketStatusLookup;
 import intake.ticket.StatusTokens;
@@ -36,7 +40,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
-/** Wires the consumer side: idempotency, the agent, the ticket store and the dead-letter channel. */
+/** Wires the consumer side: claims and statement timeouts, the agent, the ticket store and the dead-letter channel. */
 @Configuration(proxyBeanMethods = false)
 public class ConsumerBeans {
 
@@ -45,11 +49,42 @@ public class ConsumerBeans {
     /** The route the dead-letter guard stops when the dead-letter topic keeps refusing writes. */
     static final String CONSUMER_ROUTE_ID = "tickets-consume";
 
+    /** The bound on each request and consumer statement (docs/adr/0012). */
     @Bean
-    JdbcProcessedMessages processedMessages(DataSource dataSource, Clock clock,
-                                            @Value("${intake.consumer.group-id}") String groupId,
-                                            @Value("${intake.consumer.dedup.claim-lease}") Duration claimLease) {
-        return new JdbcProcessedMessages(dataSource, groupId, clock, claimLease);
+    StatementTimeout statementTimeout(@Value("${intake.database.statement-timeout}") Duration timeout) {
+        return StatementTimeout.of(timeout);
+    }
+
+    /**
+     * Claims owned by this process, renewed while it lives and held at most one record's worst
+     * case; the lease must outlast a renewal that waits as long as a database step can (docs/adr/0012).
+     */
+    @Bean
+    JdbcProcessedMessages processedMessages(DataSource dataSource, Clock clock, StatementTimeout statementTimeout,
+                                            PollBudget pollBudget, @Value("${intake.consumer.group-id}") String groupId,
+                                            @Value("${intake.instance-id:}") String instanceId) {
+        Duration lease = pollBudget.claimWait();
+        if (lease.multipliedBy(2).dividedBy(3).compareTo(pollBudget.databaseStep()) <= 0) {
+            throw new IllegalStateException("intake.consumer.dedup.claim-lease (" + lease + ") must be longer than 1.5 x "
+                    + pollBudget.databaseStep() + " (spring.datasource.hikari.connection-timeout + intake.database.statement-timeout):"
+                    + " claims are renewed every third of their lease, and a renewal may wait that long");
+        }
+        ClaimTerms terms = new ClaimTerms(ClaimTerms.ownerOf(InstanceId.of(instanceId)), lease, pollBudget.worstCasePerRecord());
+        return new JdbcProcessedMessages(dataSource, groupId, clock, terms, statementTimeout);
+    }
+
+    /** The consumer's claims: a ticket held by a live owner is waited for, never skipped. */
+    @Bean
+    AwaitedClaims ticketClaims(JdbcProcessedMessages processedMessages) {
+        return new AwaitedClaims(processedMessages);
+    }
+
+    /** Renews this process's claims; a Camel service, so it stops only after the routes. */
+    @Bean
+    ClaimHeartbeat claimHeartbeat(JdbcProcessedMessages processedMessages, CamelContext camelContext) throws Exception {
+        ClaimHeartbeat heartbeat = new ClaimHeartbeat(processedMessages);
+        camelContext.addService(heartbeat, true, true);
+        return heartbeat;
     }
 
     @Bean
@@ -59,8 +94,8 @@ public class ConsumerBeans {
     }
 
     @Bean
-    TicketStore ticketStore(DataSource dataSource, Clock clock) {
-        return new TicketStore(dataSource, clock);
+    TicketStore ticketStore(DataSource dataSource, Clock clock, StatementTimeout statementTimeout) {
+        return new TicketStore(dataSource, clock, statementTimeout);
     }
 
     @Bean
@@ -95,7 +130,7 @@ public class ConsumerBeans {
      * max.poll.interval.ms when every attempt fails as slowly as it can (docs/adr/0010).
      */
     @Bean
-    PollBudget pollBudget(Agent agent, Environment environment) {
+    PollBudget pollBudget(Agent agent, Environment environment, StatementTimeout statementTimeout) {
         Binder binder = Binder.get(environment);
         PollBudget.Redelivery redelivery = new PollBudget.Redelivery(
                 binder.bind("intake.consumer.redelivery.maximum-redeliveries", Integer.class).get(),
@@ -106,10 +141,12 @@ public class ConsumerBeans {
                 binder.bind("intake.consumer.max-poll-records", Integer.class).get(),
                 redelivery,
                 agent.longestCall(),
-                // Hikari's own default when the property is not set
-                Duration.ofMillis(binder.bind("spring.datasource.hikari.connection-timeout", Long.class).orElse(30_000L)),
+                // Hikari's own default when the property is not set, then the statement itself
+                Duration.ofMillis(binder.bind("spring.datasource.hikari.connection-timeout", Long.class).orElse(30_000L))
+                        .plus(statementTimeout.duration()),
                 Duration.ofMillis(binder.bind("camel.component.kafka.max-block-ms", Long.class).get()
-                        + binder.bind("camel.component.kafka.delivery-timeout-ms", Long.class).get()));
+                        + binder.bind("camel.component.kafka.delivery-timeout-ms", Long.class).get()),
+                binder.bind("intake.consumer.dedup.claim-lease", Duration.class).get());
         Duration maxPollInterval = Duration.ofMillis(binder.bind("intake.consumer.max-poll-interval-ms", Long.class).get());
         budget.requireWithin(maxPollInterval);
         LOG.info("Consumer poll budget: {}, within max.poll.interval.ms ({} ms)", budget, maxPollInterval.toMillis());
@@ -117,13 +154,13 @@ public class ConsumerBeans {
     }
 
     @Bean
-    AgentStep agentStep(Agent agent) {
-        return new AgentStep(agent);
+    DecisionStep decisionStep(Agent agent, TicketStore ticketStore) {
+        return new DecisionStep(agent, ticketStore);
     }
 
     @Bean
-    AgentOutputs agentOutputs(IntakeProperties intake, Clock clock) {
-        return new AgentOutputs(intake.topics(), clock);
+    AgentOutputs agentOutputs(IntakeProperties intake) {
+        return new AgentOutputs(intake.topics());
     }
 
     @Bean

@@ -6,43 +6,39 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import intake.agent.AgentDecision;
 import intake.config.IntakeProperties;
 import intake.publish.KafkaRecords;
+import intake.ticket.TicketDecision;
 import intake.ticket.TicketEvent;
 import intake.ticket.TicketExchange;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 /**
- * What one agent decision publishes, as one batch of JSON records keyed by customer: the decision
+ * What a ticket's decision publishes, as one batch of JSON records keyed by customer: the decision
  * on fte.agent.decisions, an escalation on fte.escalations when the agent escalated, and one
- * metrics event on fte.metrics.agent (latency, category, outcome).
+ * metrics event on fte.metrics.agent (latency, category, outcome). Built from the stored decision
+ * only, so publishing it again gives the same records.
  */
 public class AgentOutputs {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final IntakeProperties.Topics topics;
-    private final Clock clock;
 
-    public AgentOutputs(IntakeProperties.Topics topics, Clock clock) {
+    public AgentOutputs(IntakeProperties.Topics topics) {
         this.topics = topics;
-        this.clock = clock;
     }
 
     public List<Message> build(Exchange exchange) {
         TicketEvent ticket = exchange.getProperty(TicketExchange.TICKET, TicketEvent.class);
-        AgentDecision decision = exchange.getIn().getBody(AgentDecision.class);
-        Long latencyMs = exchange.getProperty(TicketExchange.AGENT_LATENCY_MS, Long.class);
-
-        // One id per agent decision: a record sent twice (a send that timed out and was also stored
-        // in the outbox) is told from a ticket decided twice.
-        String decisionId = UUID.randomUUID().toString();
-        String decidedAt = clock.instant().toString();
+        TicketDecision stored = exchange.getIn().getBody(TicketDecision.class);
+        AgentDecision decision = stored.decision();
+        Long latencyMs = stored.latencyMs();
+        String decisionId = stored.decisionId();
+        String decidedAt = stored.decidedAt().toString();
         Map<String, Object> decided = JSON.convertValue(decision, new TypeReference<LinkedHashMap<String, Object>>() { });
         decided.put("decisionId", decisionId);
         decided.put("decidedAt", decidedAt);

@@ -14,20 +14,22 @@ import java.time.Duration;
  * <pre>
  *   redelivery delays                      sum of the back-off schedule
  * + attempts x (agent call                 Agent#longestCall: the HTTP agent's timeout, 0 for triage
- *               + 3 database steps          contact history, ticket store, outbox (Kafka bypassed)
+ *               + 5 database steps          stored decision, contact history, decision insert and,
+ *                                           on a conflict, its read, outbox (Kafka bypassed)
  *               + 1 Kafka send)             the outputs batch
- * + 2 database steps                        the claim in processed_messages, its confirm or release
+ * + the claim wait                          a key held by a live owner is waited for (AwaitedClaims)
+ * + 4 database steps                        the claim (insert, read, take-over), its confirm or release
  * + 1 Kafka send                            the dead-letter record
  * </pre>
- * A database step waits at most the pool's connection timeout for a connection; a Kafka send gives
- * up after max-block-ms + delivery-timeout-ms. A statement has no timeout of its own: a database
- * that accepts connections but does not answer is not bounded here (docs/runbook.md).
+ * A database step waits at most the pool's connection timeout for a connection plus the statement
+ * timeout for its statement (docs/adr/0012); a Kafka send gives up after max-block-ms +
+ * delivery-timeout-ms.
  */
 public record PollBudget(int maxPollRecords, Redelivery redelivery, Duration agentCall, Duration databaseStep,
-                         Duration kafkaSend) {
+                         Duration kafkaSend, Duration claimWait) {
 
-    private static final int DATABASE_STEPS_PER_ATTEMPT = 3;
-    private static final int DATABASE_STEPS_PER_RECORD = 2;
+    private static final int DATABASE_STEPS_PER_ATTEMPT = 5;
+    private static final int DATABASE_STEPS_PER_RECORD = 4;
 
     /** The dead-letter channel's schedule: Camel's exponential back-off, each delay capped at the maximum. */
     public record Redelivery(int maximumRedeliveries, Duration initialDelay, double multiplier, Duration maximumDelay) {
@@ -61,9 +63,9 @@ public record PollBudget(int maxPollRecords, Redelivery redelivery, Duration age
         return agentCall.plus(databaseStep.multipliedBy(DATABASE_STEPS_PER_ATTEMPT)).plus(kafkaSend);
     }
 
-    /** What a record costs once, whatever its attempts: the claim, its confirm or release, the dead-letter write. */
+    /** What a record costs once, whatever its attempts: the claim and its wait, its confirm or release, the dead-letter write. */
     public Duration perRecord() {
-        return databaseStep.multipliedBy(DATABASE_STEPS_PER_RECORD).plus(kafkaSend);
+        return claimWait.plus(databaseStep.multipliedBy(DATABASE_STEPS_PER_RECORD)).plus(kafkaSend);
     }
 
     public Duration worstCasePerRecord() {

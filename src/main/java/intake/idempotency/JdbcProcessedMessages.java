@@ -10,67 +10,85 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Objects;
+import java.util.Optional;
 
 import javax.sql.DataSource;
 
+import intake.database.StatementTimeout;
 import org.apache.camel.spi.IdempotentRepository;
 
 /**
  * The idempotent consumer's memory of processed messages, a JDBC table shared by every instance:
- * {@code processed_messages (processor_name, message_id, created_at)}, primary key
- * {@code (processor_name, message_id)}, created by the Flyway migration
- * {@code V1__processed_messages.sql}.
+ * {@code processed_messages (processor_name, message_id, created_at, confirmed, claimed_until, claimed_by)},
+ * primary key {@code (processor_name, message_id)} (Flyway V1, V4, V5).
  *
- * <p>{@link #add(String)} claims a key with ONE atomic statement that the primary key guards,
- * {@code INSERT ... ON CONFLICT DO NOTHING}, and reports whether this call inserted the row. Of
- * any number of consumers racing on the same key (threads, or instances on other machines) exactly
- * one gets {@code true}; the database decides, nothing is checked first. That is why this class
- * exists instead of Camel's {@code JdbcMessageIdRepository}: its {@code add()} first counts the
- * key ({@code SELECT COUNT(*)}) and then inserts, a check-then-insert in which two consumers can
- * both see 0 and both go on to process the message (one of them then fails on the key, or both
- * succeed on a table without one).
+ * <p>{@link #claim(String)} claims a key with ONE atomic statement that the primary key guards,
+ * {@code INSERT ... ON CONFLICT DO NOTHING}: of any number of consumers racing on the same key
+ * (threads, or instances on other machines) exactly one inserts it; the database decides, nothing is
+ * checked first. That is why this class exists instead of Camel's {@code JdbcMessageIdRepository},
+ * whose {@code add()} counts the key first and then inserts, a check-then-insert in which two
+ * consumers can both see 0 and both go on.
  *
- * <p>Keys are added eagerly (the idempotent consumer's default) as a claim with a lease, and
- * {@link #confirm(String)} marks them done once the message was processed. A claim that was never
- * confirmed (its consumer died in the middle of processing) can be taken over by {@link #add(String)}
- * once its lease ran out: without that, the message read again after the crash would be skipped as
- * a duplicate and never processed. {@link #remove(String)} releases a key, for a message that ends in the
- * dead-letter topic, so that a replay of it is processed. {@link #purgeOlderThan(Instant)} deletes
- * keys past the retention horizon.
+ * <p>A claim belongs to its owner (this process, {@link ClaimTerms#owner()}) and holds for a short
+ * lease that {@link #renewClaims()} (the {@link ClaimHeartbeat}) extends while the owner lives.
+ * {@link #confirm(String)} marks it done once the message was processed. A claim that was never
+ * confirmed and whose lease ran out (its owner died, even by SIGKILL: nothing has to run for it to
+ * lapse) is taken over by the next {@code claim}, in one {@code UPDATE} that a row lock gives to one
+ * consumer only. A claim that is neither done nor lapsed is {@link Claim#HELD}: someone is processing
+ * it right now, and it must not be mistaken for a duplicate (docs/adr/0012).
  *
- * <p>The same SQL runs on PostgreSQL and on H2 2.x in {@code MODE=PostgreSQL} (H2 reports an
- * honest 1 or 0 for the insert there; H2 without that mode rejects {@code ON CONFLICT}).
- * Connections come from the {@link DataSource} for one statement each and are expected in
- * auto-commit (every pool's default); one that is not is committed here, so a claim is visible
- * to the other consumers as soon as {@code add} returns.
+ * <p>{@link #remove(String)} releases the owner's own unconfirmed claim, for a message that failed or
+ * went to the dead-letter topic, so a replay of it is processed. {@link #purgeOlderThan(Instant)}
+ * deletes keys past the retention horizon.
+ *
+ * <p>The same SQL runs on PostgreSQL and on H2 2.x in {@code MODE=PostgreSQL}. Every statement but
+ * the purge and {@link #clear()} is bounded by the {@link StatementTimeout}; the purge may take long
+ * on a large table and runs on a timer thread of its own. Connections come from the
+ * {@link DataSource} for one statement each and are expected in auto-commit; one that is not is
+ * committed here, so a claim is visible to the other consumers as soon as it is made.
  *
  * <p>A database failure surfaces as an {@link IllegalStateException} naming the operation (the
  * consumer's error policy treats it as transient); a key the table cannot hold (null, or over
  * {@value #MAX_MESSAGE_ID_LENGTH} characters) is an {@link IllegalArgumentException}, which no
- * retry can fix. Plain JDBC and Camel only, no Spring, so it runs under any Camel runtime.
- * Thread-safe.
+ * retry can fix. Plain JDBC and Camel only, no Spring. Thread-safe.
  */
 public class JdbcProcessedMessages implements IdempotentRepository {
 
     /** The length of the {@code message_id} column. */
     public static final int MAX_MESSAGE_ID_LENGTH = 200;
 
-    /** The length of the {@code processor_name} column. */
+    /** The length of the {@code processor_name} and {@code claimed_by} columns. */
     public static final int MAX_PROCESSOR_NAME_LENGTH = 100;
 
+    /** What a {@link #claim(String)} found. */
+    public enum Claim {
+        /** This call claimed the key, new or taken over from an owner that is gone: process the message. */
+        NEW,
+        /** The key was processed and confirmed: a duplicate. */
+        DONE,
+        /** A live owner's claim, not confirmed yet: the message is being processed elsewhere, not a duplicate. */
+        HELD
+    }
+
     private static final String INSERT = "INSERT INTO processed_messages"
-            + " (processor_name, message_id, created_at, confirmed, claimed_until) VALUES (?, ?, ?, false, ?) ON CONFLICT DO NOTHING";
-    // One statement: of several consumers taking over the same expired claim, the row lock lets one win.
-    private static final String TAKE_OVER = "UPDATE processed_messages SET created_at = ?, claimed_until = ?"
-            + " WHERE processor_name = ? AND message_id = ? AND confirmed = false AND claimed_until < ?";
-    private static final String CONFIRM = "UPDATE processed_messages SET confirmed = true, claimed_until = NULL"
-            + " WHERE processor_name = ? AND message_id = ?";
-    /** Longer than any processing of one message, redeliveries included. */
-    public static final Duration DEFAULT_CLAIM_LEASE = Duration.ofMinutes(10);
+            + " (processor_name, message_id, created_at, confirmed, claimed_until, claimed_by) VALUES (?, ?, ?, false, ?, ?)"
+            + " ON CONFLICT DO NOTHING";
+    private static final String STATE =
+            "SELECT confirmed, claimed_until FROM processed_messages WHERE processor_name = ? AND message_id = ?";
+    // One statement: of several consumers taking over the same lapsed claim, the row lock lets one win.
+    private static final String TAKE_OVER = "UPDATE processed_messages SET created_at = ?, claimed_until = ?, claimed_by = ?"
+            + " WHERE processor_name = ? AND message_id = ? AND confirmed = false AND (claimed_until IS NULL OR claimed_until < ?)";
+    // Only the owner confirms or releases: an owner that lost its claim (it lapsed while the owner was
+    // stuck, and another took it over) must not end the new owner's claim.
+    private static final String CONFIRM = "UPDATE processed_messages SET confirmed = true, claimed_until = NULL, claimed_by = NULL"
+            + " WHERE processor_name = ? AND message_id = ? AND claimed_by = ?";
+    private static final String DELETE = "DELETE FROM processed_messages"
+            + " WHERE processor_name = ? AND message_id = ? AND confirmed = false AND claimed_by = ?";
+    // Claims older than maxHold are no longer renewed: a wedged owner loses them.
+    private static final String RENEW = "UPDATE processed_messages SET claimed_until = ?"
+            + " WHERE claimed_by = ? AND processor_name = ? AND confirmed = false AND created_at > ?";
     private static final String SELECT =
             "SELECT 1 FROM processed_messages WHERE processor_name = ? AND message_id = ?";
-    private static final String DELETE =
-            "DELETE FROM processed_messages WHERE processor_name = ? AND message_id = ?";
     private static final String DELETE_ALL =
             "DELETE FROM processed_messages WHERE processor_name = ?";
     private static final String DELETE_OLDER =
@@ -79,20 +97,25 @@ public class JdbcProcessedMessages implements IdempotentRepository {
     private final DataSource dataSource;
     private final String processorName;
     private final Clock clock;
-    private final Duration claimLease;
+    private final ClaimTerms terms;
+    private final StatementTimeout timeout;
 
+    /** With a random owner, the default lease, and statements bounded at 5 s. */
     public JdbcProcessedMessages(DataSource dataSource, String processorName, Clock clock) {
-        this(dataSource, processorName, clock, DEFAULT_CLAIM_LEASE);
+        this(dataSource, processorName, clock, new ClaimTerms(ClaimTerms.ownerOf("intake"), ClaimTerms.DEFAULT_LEASE,
+                Duration.ofMinutes(10)), StatementTimeout.of(Duration.ofSeconds(5)));
     }
 
     /**
      * @param dataSource    the database holding {@code processed_messages}
      * @param processorName whose keys these are (at most {@value #MAX_PROCESSOR_NAME_LENGTH} characters);
      *                      consumers with different names never see each other's keys
-     * @param clock         the time stamped on each key, which the purge compares against
-     * @param claimLease    how long an unconfirmed claim holds before another consumer may take it over
+     * @param clock         the time stamped on each key and lease, which the purge and other owners compare against
+     * @param terms         this owner and its lease
+     * @param timeout       the bound on each statement but the purge
      */
-    public JdbcProcessedMessages(DataSource dataSource, String processorName, Clock clock, Duration claimLease) {
+    public JdbcProcessedMessages(DataSource dataSource, String processorName, Clock clock, ClaimTerms terms,
+                                 StatementTimeout timeout) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         Objects.requireNonNull(processorName, "processorName");
         if (processorName.isBlank() || length(processorName) > MAX_PROCESSOR_NAME_LENGTH) {
@@ -101,40 +124,82 @@ public class JdbcProcessedMessages implements IdempotentRepository {
         }
         this.processorName = processorName;
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.claimLease = Objects.requireNonNull(claimLease, "claimLease");
+        this.terms = Objects.requireNonNull(terms, "terms");
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
     }
 
     public String getProcessorName() {
         return processorName;
     }
 
+    public ClaimTerms terms() {
+        return terms;
+    }
+
     /**
-     * Claims {@code key} for this processor.
+     * Claims {@code key} for this owner: one statement for a new key, two for a duplicate, three for a take-over.
      *
-     * @return {@code true} if this call inserted the key, or took over a claim whose lease ran out
-     *         without a confirmation (process the message); {@code false} if it was there already
-     *         (a duplicate, or a message another consumer is processing right now)
      * @throws IllegalArgumentException if the key is null or longer than {@value #MAX_MESSAGE_ID_LENGTH} characters
-     * @throws IllegalStateException    if the database cannot be reached or refuses the statement
+     * @throws IllegalStateException    if the database cannot be reached, refuses the statement or times out
+     */
+    public Claim claim(String key) {
+        requireStorableKey(key);
+        // a key released between the insert and the read is claimed on the next round
+        for (int round = 0; round < 2; round++) {
+            OffsetDateTime now = now();
+            OffsetDateTime leaseEnd = now.plus(terms.lease());
+            if (update("claim", key, INSERT, statement -> {
+                statement.setString(1, processorName);
+                statement.setString(2, key);
+                statement.setObject(3, now);
+                statement.setObject(4, leaseEnd);
+                statement.setString(5, terms.owner());
+            }) == 1) {
+                return Claim.NEW;
+            }
+            Optional<Claim> found = state(key, now);
+            if (found.isEmpty()) {
+                continue;
+            }
+            if (found.get() != Claim.NEW) {
+                return found.get();
+            }
+            return update("claim", key, TAKE_OVER, statement -> {
+                statement.setObject(1, now);
+                statement.setObject(2, leaseEnd);
+                statement.setString(3, terms.owner());
+                statement.setString(4, processorName);
+                statement.setString(5, key);
+                statement.setObject(6, now);
+            }) == 1 ? Claim.NEW : Claim.HELD;
+        }
+        return Claim.HELD;
+    }
+
+    /**
+     * Camel's contract: {@code true} to process the message. A key held by a live owner is skipped like
+     * a duplicate here, which suits a caller whose message comes again anyway (route intake-bypass:
+     * the consumer reads the ticket once the relay publishes it); the consumer itself must use
+     * {@link AwaitedClaims}, which never skips a held key.
      */
     @Override
     public boolean add(String key) {
-        requireStorableKey(key);
-        OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
-        OffsetDateTime leaseEnd = now.plus(claimLease);
-        boolean inserted = update("add", key, INSERT, statement -> {
-            statement.setString(1, processorName);
-            statement.setString(2, key);
-            statement.setObject(3, now);
-            statement.setObject(4, leaseEnd);
-        }) == 1;
-        return inserted || update("add", key, TAKE_OVER, statement -> {
-            statement.setObject(1, now);
-            statement.setObject(2, leaseEnd);
+        return claim(key) == Claim.NEW;
+    }
+
+    /**
+     * Extends the lease of this owner's unconfirmed claims younger than {@link ClaimTerms#maxHold()}.
+     *
+     * @return how many claims were renewed
+     */
+    public int renewClaims() {
+        OffsetDateTime now = now();
+        return update("renew", null, RENEW, statement -> {
+            statement.setObject(1, now.plus(terms.lease()));
+            statement.setString(2, terms.owner());
             statement.setString(3, processorName);
-            statement.setString(4, key);
-            statement.setObject(5, now);
-        }) == 1;
+            statement.setObject(4, now.minus(terms.maxHold()));
+        });
     }
 
     @Override
@@ -143,7 +208,7 @@ public class JdbcProcessedMessages implements IdempotentRepository {
             return false;
         }
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(SELECT)) {
+                PreparedStatement statement = timeout.prepare(connection, SELECT)) {
             statement.setString(1, processorName);
             statement.setString(2, key);
             try (ResultSet rows = statement.executeQuery()) {
@@ -156,34 +221,22 @@ public class JdbcProcessedMessages implements IdempotentRepository {
         }
     }
 
-    /** Releases {@code key}, so the message is processed when it comes again (a dead-letter replay). */
+    /** Releases this owner's unconfirmed claim, so the message is processed when it comes again (a dead-letter replay). */
     @Override
     public boolean remove(String key) {
-        if (!storable(key)) {
-            return false;
-        }
-        return update("remove", key, DELETE, statement -> {
-            statement.setString(1, processorName);
-            statement.setString(2, key);
-        }) == 1;
+        return storable(key) && ownClaim("remove", key, DELETE);
     }
 
-    /** Marks the claim done: the message was processed, and no one may take it over. */
+    /** Marks this owner's claim done: the message was processed, and no one may take it over. */
     @Override
     public boolean confirm(String key) {
-        if (!storable(key)) {
-            return false;
-        }
-        return update("confirm", key, CONFIRM, statement -> {
-            statement.setString(1, processorName);
-            statement.setString(2, key);
-        }) == 1;
+        return storable(key) && ownClaim("confirm", key, CONFIRM);
     }
 
-    /** Deletes every key of this processor (and of no other). */
+    /** Deletes every key of this processor (and of no other); not bounded by the statement timeout. */
     @Override
     public void clear() {
-        update("clear", null, DELETE_ALL, statement -> statement.setString(1, processorName));
+        update("clear", null, DELETE_ALL, null, statement -> statement.setString(1, processorName));
     }
 
     /**
@@ -194,7 +247,7 @@ public class JdbcProcessedMessages implements IdempotentRepository {
      */
     public int purgeOlderThan(Instant cutoff) {
         OffsetDateTime before = OffsetDateTime.ofInstant(Objects.requireNonNull(cutoff, "cutoff"), ZoneOffset.UTC);
-        return update("purge", null, DELETE_OLDER, statement -> {
+        return update("purge", null, DELETE_OLDER, null, statement -> {
             statement.setString(1, processorName);
             statement.setObject(2, before);
         });
@@ -215,9 +268,46 @@ public class JdbcProcessedMessages implements IdempotentRepository {
         return "JdbcProcessedMessages[" + processorName + "]";
     }
 
-    private int update(String operation, String key, String sql, Binder binder) {
+    private boolean ownClaim(String operation, String key, String sql) {
+        return update(operation, key, sql, statement -> {
+            statement.setString(1, processorName);
+            statement.setString(2, key);
+            statement.setString(3, terms.owner());
+        }) == 1;
+    }
+
+    /** NEW for a lapsed claim (to take over), DONE, HELD, or empty when there is no row. */
+    private Optional<Claim> state(String key, OffsetDateTime now) {
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql)) {
+                PreparedStatement statement = timeout.prepare(connection, STATE)) {
+            statement.setString(1, processorName);
+            statement.setString(2, key);
+            try (ResultSet rows = statement.executeQuery()) {
+                Optional<Claim> found = Optional.empty();
+                if (rows.next()) {
+                    OffsetDateTime until = rows.getObject(2, OffsetDateTime.class);
+                    found = Optional.of(rows.getBoolean(1) ? Claim.DONE
+                            : until != null && !until.isBefore(now) ? Claim.HELD : Claim.NEW);
+                }
+                endTransaction(connection);
+                return found;
+            }
+        } catch (SQLException e) {
+            throw failure("claim", key, e);
+        }
+    }
+
+    private OffsetDateTime now() {
+        return OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+    }
+
+    private int update(String operation, String key, String sql, Binder binder) {
+        return update(operation, key, sql, timeout, binder);
+    }
+
+    private int update(String operation, String key, String sql, StatementTimeout bound, Binder binder) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = bound == null ? connection.prepareStatement(sql) : bound.prepare(connection, sql)) {
             binder.bind(statement);
             int count;
             try {

@@ -7,8 +7,6 @@ public final class TicketExchange {
     public static final String TICKET = "intakeTicket";
     /** The consumed record's value exactly as read: what the dead-letter record carries. */
     public static final String RECORD_VALUE = "intakeRecordValue";
-    /** How long the agent took, in milliseconds. */
-    public static final String AGENT_LATENCY_MS = "intakeAgentLatencyMs";
 
     private TicketExchange() {
     }

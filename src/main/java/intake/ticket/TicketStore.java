@@ -1,7 +1,11 @@
 package intake.ticket;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import intake.agent.AgentDecision;
 import intake.agent.ContactHistory;
+import intake.database.StatementTimeout;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,73 +13,111 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
-import org.apache.camel.Body;
-import org.apache.camel.ExchangeProperty;
 
 /**
- * The agent's decision for each processed ticket, in the {@code tickets} table: what
- * GET /tickets/{ticketId} answers, and the history the repeat-contact rule counts.
+ * Each ticket's one decision, in the {@code tickets} table: what GET /tickets/{ticketId} answers, what
+ * a ticket processed again publishes instead of deciding again, and the history the repeat-contact
+ * rule counts. Every statement is bounded by the {@link StatementTimeout}.
  */
 public class TicketStore implements ContactHistory {
 
-    // Update first, insert when there was nothing to update: portable to H2 (no ON CONFLICT DO
-    // UPDATE there), and no race, since the idempotent consumer lets one instance process a ticket.
-    private static final String UPDATE = """
-            update tickets set status = 'processed', agent = ?, category = ?, priority = ?, escalated = ?, reply = ?,
-                processed_at = ? where ticket_id = ?""";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
+
+    // First wins: of two consumers deciding one ticket at once (a claim taken over from an owner that
+    // was still working), the second keeps and publishes the first one's decision.
     private static final String INSERT = """
-            insert into tickets (agent, category, priority, escalated, reply, processed_at, ticket_id, customer_id, channel,
-                                 received_at, status)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'processed')""";
+            insert into tickets (ticket_id, customer_id, channel, received_at, status, agent, category, priority, escalated,
+                                 reply, escalation_reasons, agent_latency_ms, processed_at)
+            values (?, ?, ?, ?, 'processed', ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing""";
+    private static final String DECISION = """
+            select customer_id, agent, category, priority, escalated, escalation_reasons, reply, agent_latency_ms, processed_at
+            from tickets where ticket_id = ?""";
 
     private final DataSource dataSource;
     private final Clock clock;
+    private final StatementTimeout timeout;
 
-    public TicketStore(DataSource dataSource, Clock clock) {
+    public TicketStore(DataSource dataSource, Clock clock, StatementTimeout timeout) {
         this.dataSource = dataSource;
         this.clock = clock;
+        this.timeout = timeout;
     }
 
-    /** Records the decision the agent just made for the ticket. */
-    public void record(@ExchangeProperty(TicketExchange.TICKET) TicketEvent ticket, @Body AgentDecision decision) {
-        Instant processedAt = clock.instant();
+    /**
+     * Stores the agent's decision unless the ticket has one already.
+     *
+     * @return the ticket's decision: this one, or the one stored before it
+     */
+    public TicketDecision recordOnce(TicketEvent ticket, AgentDecision decision, long latencyMs) {
+        String ticketId = ticket.getTicketId().toString();
+        // as the column keeps it, so a decision published again is the very same record
+        Instant decidedAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement update = connection.prepareStatement(UPDATE)) {
-            setDecision(update, decision, processedAt, ticket.getTicketId().toString());
-            if (update.executeUpdate() == 0) {
-                try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-                    setDecision(insert, decision, processedAt, ticket.getTicketId().toString());
-                    insert.setString(8, ticket.getCustomerId());
-                    insert.setString(9, ticket.getChannel());
-                    insert.setTimestamp(10, Timestamp.from(ticket.getReceivedAt()));
-                    insert.executeUpdate();
-                }
+             PreparedStatement insert = timeout.prepare(connection, INSERT)) {
+            insert.setString(1, ticketId);
+            insert.setString(2, ticket.getCustomerId());
+            insert.setString(3, ticket.getChannel());
+            insert.setTimestamp(4, Timestamp.from(ticket.getReceivedAt()));
+            insert.setString(5, decision.agent());
+            insert.setString(6, decision.category());
+            insert.setString(7, decision.priority());
+            insert.setBoolean(8, decision.escalate());
+            insert.setString(9, decision.reply());
+            insert.setString(10, JSON.writeValueAsString(decision.escalationReasons()));
+            insert.setLong(11, latencyMs);
+            insert.setTimestamp(12, Timestamp.from(decidedAt));
+            if (insert.executeUpdate() == 1) {
+                return new TicketDecision(decision, TicketDecision.idFor(ticketId), decidedAt, latencyMs);
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Cannot record the decision for ticket " + ticket.getTicketId(), e);
+            return decisionOf(connection, ticketId).orElseThrow(() ->
+                    new IllegalStateException("Ticket " + ticketId + " has a decision that cannot be read back"));
+        } catch (SQLException | JsonProcessingException e) {
+            throw new IllegalStateException("Cannot record the decision for ticket " + ticketId + ": " + e.getMessage(), e);
         }
     }
 
-    /** Parameters 1 to 7 of both statements: the decision, then the ticket id. */
-    private static void setDecision(PreparedStatement statement, AgentDecision decision, Instant processedAt, String ticketId)
-            throws SQLException {
-        statement.setString(1, decision.agent());
-        statement.setString(2, decision.category());
-        statement.setString(3, decision.priority());
-        statement.setBoolean(4, decision.escalate());
-        statement.setString(5, decision.reply());
-        statement.setTimestamp(6, Timestamp.from(processedAt));
-        statement.setString(7, ticketId);
+    /** The ticket's stored decision, or empty when it was never decided. */
+    public Optional<TicketDecision> decisionOf(String ticketId) {
+        try (Connection connection = dataSource.getConnection()) {
+            return decisionOf(connection, ticketId);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot read the decision of ticket " + ticketId + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Optional<TicketDecision> decisionOf(Connection connection, String ticketId) throws SQLException {
+        try (PreparedStatement select = timeout.prepare(connection, DECISION)) {
+            select.setString(1, ticketId);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+                String reasons = row.getString("escalation_reasons");
+                long latency = row.getLong("agent_latency_ms");
+                Long latencyMs = row.wasNull() ? null : latency;
+                AgentDecision decision = new AgentDecision(ticketId, row.getString("customer_id"), row.getString("agent"),
+                        row.getString("category"), row.getString("priority"), row.getBoolean("escalated"),
+                        // a row stored before V5 has no reasons
+                        reasons == null ? List.of() : JSON.readValue(reasons, STRINGS), row.getString("reply"));
+                return Optional.of(new TicketDecision(decision, TicketDecision.idFor(ticketId),
+                        row.getTimestamp("processed_at").toInstant(), latencyMs));
+            }
+        } catch (JsonProcessingException e) {
+            throw new SQLException("escalation_reasons of ticket " + ticketId + " is not a JSON list: " + e.getMessage(), e);
+        }
     }
 
     /** The ticket's status and reply as the API shows it, or empty when no processed ticket has this id. */
     public Optional<Map<String, Object>> find(String ticketId) {
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement(
+             PreparedStatement select = timeout.prepare(connection,
                      "select ticket_id, channel, status, category, priority, escalated, reply, received_at, processed_at"
                              + " from tickets where ticket_id = ?")) {
             select.setString(1, ticketId);
@@ -103,7 +145,7 @@ public class TicketStore implements ContactHistory {
     @Override
     public int contactsBetween(String customerId, Instant from, Instant until) {
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement count = connection.prepareStatement(
+             PreparedStatement count = timeout.prepare(connection,
                      "select count(*) from tickets where customer_id = ? and received_at >= ? and received_at < ?")) {
             count.setString(1, customerId);
             count.setTimestamp(2, Timestamp.from(from));

@@ -72,15 +72,15 @@ class StartupChecksTest {
     void aPollThatCanOutlastMaxPollIntervalStopsStartUp() throws Exception {
         String schema = "intake_startup_poll_" + ProcessHandle.current().pid();
         try {
-            // 30 s agent timeout: 15.5 s of delays + 6 attempts x 36.7 s + 4.7 s = 240.4 s per record
+            // 30 s agent timeout: 15.5 s of delays + 6 attempts x 45.7 s + 27.7 s = 317.4 s per record
             Throwable failure = start(STATUS_SECRET, "--intake.agent.type=http", "--intake.agent.http.url=http://127.0.0.1:9/decide",
                     "--intake.agent.http.timeout=30s", "--camel.component.kafka.brokers=" + TestKafka.bootstrapServers(),
                     "--spring.datasource.url=" + TestDatabase.url(schema), "--spring.datasource.username=" + TestDatabase.user(),
                     "--spring.datasource.password=" + TestDatabase.password(), "--spring.flyway.schemas=" + schema);
 
-            assertThat(messages(failure)).contains("intake.consumer.max-poll-records (3) x the worst case of one record (240.4 s:"
-                    + " 15.5 s of redelivery delays + 6 attempts x 36.7 s + 4.7 s) = 721.2 s must stay below"
-                    + " intake.consumer.max-poll-interval-ms (300 s)", "lower intake.consumer.max-poll-records to at most 1");
+            assertThat(messages(failure)).contains("intake.consumer.max-poll-records (3) x the worst case of one record (317.4 s:"
+                    + " 15.5 s of redelivery delays + 6 attempts x 45.7 s + 27.7 s) = 952.2 s must stay below"
+                    + " intake.consumer.max-poll-interval-ms (600 s)", "lower intake.consumer.max-poll-records to at most 1");
         } finally {
             TestDatabase.dropSchema(schema);
         }

@@ -36,7 +36,7 @@ class SlowFailuresPollTest extends IntakeIntegrationTest {
 
     /** An agent service that answers too late, every time (WireMock stands in for that third-party service). */
     private static final WireMockServer AGENT = startAgent();
-    private static final int TICKETS = 10;
+    private static final int TICKETS = 14;
 
     @DynamicPropertySource
     static void slowAgentAndShortPollInterval(DynamicPropertyRegistry registry) {
@@ -44,10 +44,12 @@ class SlowFailuresPollTest extends IntakeIntegrationTest {
         registry.add("intake.agent.http.url", () -> AGENT.baseUrl() + "/v1/decide");
         registry.add("intake.agent.http.timeout", () -> "1s");
         registry.add("intake.consumer.redelivery.maximum-redeliveries", () -> 1);
-        registry.add("spring.datasource.hikari.connection-timeout", () -> 500);
-        // the worst case of one record is then 8.1 s (the start-up log says so): one per poll fits
-        // in 10 s, while the ten tickets below take about 20 s
-        registry.add("intake.consumer.max-poll-interval-ms", () -> 10_000);
+        registry.add("spring.datasource.hikari.connection-timeout", () -> 250);
+        registry.add("intake.consumer.dedup.claim-lease", () -> "2s");
+        // the worst case of one record is then 23.62 s (the start-up log says so: 2 attempts x 7.95 s,
+        // the claim wait and its 4 database steps): one per poll fits in 25 s, while the 14 tickets
+        // below take at least 28 s (2 agent timeouts each)
+        registry.add("intake.consumer.max-poll-interval-ms", () -> 25_000);
         registry.add("intake.consumer.max-poll-records", () -> 1);
     }
 

@@ -136,7 +136,7 @@ class TicketProcessingTest extends IntakeIntegrationTest {
         assertThat(prometheus()).contains("kafka_message_processing_duration_seconds_bucket");
     }
 
-    private static void awaitCommittedPast(TopicPartition partition, long offset) {
+    static void awaitCommittedPast(TopicPartition partition, long offset) {
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             try (Admin admin = admin()) {
                 OffsetAndMetadata committed = admin.listConsumerGroupOffsets("intake-agent").partitionsToOffsetAndMetadata().get().get(partition);
