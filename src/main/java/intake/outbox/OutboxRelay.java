@@ -46,12 +46,13 @@ public class OutboxRelay implements AutoCloseable {
     private Producer<String, byte[]> producer;
 
     /**
+     * @param sizeLimit       a row too large to send is quarantined unsent (ADR 0008, amendment)
      * @param producerFactory makes the relay's producer on first use (after start-up, when the
      *                        Kafka component is configured)
      * @param brokerCheck     the trial call when nothing waits: the breaker learns that the broker is back
      */
-    public OutboxRelay(Outbox outbox, RecordSizeLimit sizeLimit, Supplier<Producer<String, byte[]>> producerFactory, Runnable brokerCheck, int batchSize,
-                       MeterRegistry registry) {
+    public OutboxRelay(Outbox outbox, RecordSizeLimit sizeLimit, Supplier<Producer<String, byte[]>> producerFactory,
+                       Runnable brokerCheck, int batchSize, MeterRegistry registry) {
         this.outbox = outbox;
         this.sizeLimit = sizeLimit;
         this.producerFactory = producerFactory;

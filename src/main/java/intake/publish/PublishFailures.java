@@ -18,14 +18,9 @@ public class PublishFailures {
 
     /** Whether a failure is worth retrying: Kafka's retriable family, a timeout, or the breaker being open. */
     public static boolean isTransient(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            // org.apache.kafka.common.errors.TimeoutException is a RetriableException
-            if (t instanceof RetriableException || t instanceof java.util.concurrent.TimeoutException
-                    || t instanceof CallNotPermittedException) {
-                return true;
-            }
-        }
-        return false;
+        // org.apache.kafka.common.errors.TimeoutException is a RetriableException
+        return causedBy(failure, RetriableException.class) || causedBy(failure, java.util.concurrent.TimeoutException.class)
+                || causedBy(failure, CallNotPermittedException.class);
     }
 
     /**
