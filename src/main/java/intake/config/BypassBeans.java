@@ -2,6 +2,9 @@ package intake.config;
 
 import intake.outbox.KafkaBypass;
 import intake.outbox.Outbox;
+import intake.outbox.OutboxRelay;
+import intake.publish.PublishFailures;
+import intake.publish.RecordSizeLimit;
 import intake.publish.TopicProvisioner;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -10,9 +13,16 @@ import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.time.Duration;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.camel.component.kafka.KafkaConfiguration;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.actuate.health.Health;
@@ -45,6 +55,8 @@ public class BypassBeans {
                 .waitDurationInOpenState(bypass.waitInOpenState())
                 .permittedNumberOfCallsInHalfOpenState(bypass.callsInHalfOpenState())
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                // a record the broker refuses for good says nothing about the broker's health
+                .recordException(PublishFailures::isTransient)
                 .build();
         CircuitBreakerRegistry registry = CircuitBreakerRegistry.of(config);
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meterRegistry);
@@ -66,6 +78,19 @@ public class BypassBeans {
         return new Outbox(dataSource, clock, InstanceId.of(instanceId), intake.bypass().relayClaimLease());
     }
 
+    /** The relay's own producer, configured as camel.component.kafka.* configures the routes' one. */
+    @Bean
+    OutboxRelay outboxRelay(Outbox outbox, RecordSizeLimit recordSizeLimit, CamelContext camel, TopicProvisioner topicProvisioner,
+                            MeterRegistry meterRegistry, @Value("${intake.bypass.relay-batch-size}") int batchSize) {
+        return new OutboxRelay(outbox, recordSizeLimit, () -> {
+            KafkaConfiguration kafka = camel.getComponent("kafka", KafkaComponent.class).getConfiguration();
+            Properties config = kafka.createProducerProperties();
+            config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBrokers());
+            config.put(ProducerConfig.CLIENT_ID_CONFIG, "intake-outbox-relay");
+            return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+        }, topicProvisioner::checkBroker, batchSize, meterRegistry);
+    }
+
     @Bean
     KafkaBypass kafkaBypass(CircuitBreaker kafkaCircuitBreaker, Outbox outbox, MeterRegistry meterRegistry) {
         KafkaBypass bypass = new KafkaBypass(kafkaCircuitBreaker, outbox);
@@ -73,7 +98,10 @@ public class BypassBeans {
                 .description("1 while Kafka is bypassed: breaker not closed, or records waiting in the outbox")
                 .register(meterRegistry);
         Gauge.builder("intake.outbox.depth", outbox, Outbox::depth)
-                .description("Records waiting in the outbox for the relay")
+                .description("Records waiting in the outbox for the relay (quarantined ones are not waiting)")
+                .register(meterRegistry);
+        Gauge.builder("intake.outbox.quarantine.depth", outbox, Outbox::quarantined)
+                .description("Outbox records the broker refused for good, waiting in outbox_quarantine for an operator")
                 .register(meterRegistry);
         return bypass;
     }
@@ -107,6 +135,7 @@ public class BypassBeans {
                     : Health.up().withDetail("bypass", false);
             return health.withDetail("circuitBreaker", bypass.breakerState().name())
                     .withDetail("outboxDepth", depth)
+                    .withDetail("outboxQuarantined", outbox.quarantined())
                     .build();
         };
     }

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import intake.outbox.OutboxUnavailableException;
+import intake.publish.PublishRefusedException;
 import intake.ticket.StatusTokens;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -91,6 +92,12 @@ public class HttpReplies {
         Map<String, Object> body = new LinkedHashMap<>();
         if (cause instanceof IntakeRejection rejection) {
             json(exchange, rejection.status(), errorBody(rejection, correlationId(exchange)));
+        } else if (cause instanceof PublishRefusedException) {
+            LOG.error("Kafka refused the event of correlation id {} for good: {}", correlationId(exchange), cause.toString());
+            body.put("error", "publish_refused");
+            body.put("message", "Intake cannot publish this event; nothing was accepted. Operators were alerted.");
+            body.put("correlationId", correlationId(exchange));
+            json(exchange, 500, body);
         } else if (causedByKafka(cause)) {
             LOG.error("Neither Kafka nor the outbox stored the event of correlation id {}: {}", correlationId(exchange), cause.toString());
             body.put("error", "publish_unavailable");

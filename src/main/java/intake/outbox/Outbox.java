@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,14 +30,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The outbox table: stores the Kafka records of an event when Kafka is out (all of them in one
  * transaction, so an event is stored whole or not at all), and hands them back to the relay,
- * oldest first, claimed with FOR UPDATE SKIP LOCKED so several instances relay side by side.
+ * oldest first, claimed with FOR UPDATE SKIP LOCKED so several instances relay side by side
+ * without sending one customer's records in parallel; rows Kafka refuses for good go to quarantine.
  */
 public class Outbox {
 
     /** Set on the exchange when its records went to the outbox instead of Kafka. */
     public static final String STORED = "intakeStoredInOutbox";
-    /** The ids of the rows a relay batch claimed. */
-    public static final String CLAIMED_IDS = "intakeOutboxIds";
 
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -90,30 +90,39 @@ public class Outbox {
         exchange.setProperty(STORED, true);
     }
 
-    /** Claims up to {@code limit} unclaimed rows, oldest first, and returns them as Kafka messages. */
-    public List<Message> claim(Exchange exchange, int limit) {
+    /**
+     * Claims up to {@code limit} rows, oldest first, for this instance's relay. A row whose key has
+     * an older row claimed by another relay is left alone, so one customer's records are never
+     * sent by two relays at once; claims take turns (outbox_claim_turn), so each sees the claims
+     * made before it, and the sends run side by side.
+     */
+    public List<OutboxRow> claim(int limit) {
         Instant now = clock.instant();
-        List<Message> records = new ArrayList<>();
-        List<Long> ids = new ArrayList<>();
+        List<OutboxRow> rows = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
-            try (PreparedStatement select = connection.prepareStatement(
-                    "select id, topic, record_key, record_value, headers from outbox"
-                            + " where claimed_until is null or claimed_until < ? order by id limit ? for update skip locked");
+            try (PreparedStatement turn = connection.prepareStatement("select id from outbox_claim_turn where id = 1 for update");
+                 PreparedStatement select = connection.prepareStatement(
+                    "select o.id, o.topic, o.record_key, o.record_value, o.headers from outbox o"
+                            + " where (o.claimed_until is null or o.claimed_until < ?)"
+                            + " and not exists (select 1 from outbox p where p.record_key = o.record_key and p.id < o.id"
+                            + " and p.claimed_until >= ?)"
+                            + " order by o.id limit ? for update skip locked");
                  PreparedStatement mark = connection.prepareStatement(
                          "update outbox set claimed_until = ?, claimed_by = ? where id = ?")) {
+                turn.executeQuery().close();
                 select.setTimestamp(1, Timestamp.from(now));
-                select.setInt(2, limit);
+                select.setTimestamp(2, Timestamp.from(now));
+                select.setInt(3, limit);
                 try (ResultSet row = select.executeQuery()) {
                     while (row.next()) {
-                        ids.add(row.getLong("id"));
-                        records.add(message(exchange, row));
+                        rows.add(row(row));
                     }
                 }
-                for (Long id : ids) {
+                for (OutboxRow row : rows) {
                     mark.setTimestamp(1, Timestamp.from(now.plus(claimLease)));
                     mark.setString(2, instanceId);
-                    mark.setLong(3, id);
+                    mark.setLong(3, row.id());
                     mark.addBatch();
                 }
                 mark.executeBatch();
@@ -125,42 +134,49 @@ public class Outbox {
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot claim outbox rows: " + e.getMessage(), e);
         }
-        exchange.setProperty(CLAIMED_IDS, ids);
-        return records;
+        return rows;
     }
 
-    /** Deletes the rows of a relayed batch, once the broker acknowledged every record of it. */
-    @SuppressWarnings("unchecked")
-    public int delete(Exchange exchange) {
-        List<Long> ids = exchange.getProperty(CLAIMED_IDS, List.class);
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement delete = connection.prepareStatement("delete from outbox where id = ?")) {
-            for (Long id : ids) {
-                delete.setLong(1, id);
-                delete.addBatch();
+    /** Deletes rows the broker acknowledged. */
+    public void delete(Collection<Long> ids) {
+        byId(ids, "delete from outbox where id = ?", "delete relayed");
+    }
+
+    /** Gives claimed rows back at once when they were not relayed, instead of waiting for the lease to end. */
+    public void release(Collection<Long> ids) {
+        byId(ids, "update outbox set claimed_until = null, claimed_by = null where id = ?", "release");
+    }
+
+    /** Moves a row the broker refuses for good to outbox_quarantine, with the failure, in one transaction. */
+    public void quarantine(OutboxRow row, Throwable failure) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement copy = connection.prepareStatement(
+                    "insert into outbox_quarantine (id, topic, record_key, record_value, headers, created_at, exception_class,"
+                            + " exception_message, quarantined_at, quarantined_by)"
+                            + " select id, topic, record_key, record_value, headers, created_at, ?, ?, ?, ? from outbox where id = ?");
+                 PreparedStatement delete = connection.prepareStatement("delete from outbox where id = ?")) {
+                copy.setString(1, failure.getClass().getName());
+                copy.setString(2, failure.getMessage());
+                copy.setTimestamp(3, Timestamp.from(clock.instant()));
+                copy.setString(4, instanceId);
+                copy.setLong(5, row.id());
+                copy.executeUpdate();
+                delete.setLong(1, row.id());
+                delete.executeUpdate();
+                connection.commit();
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
             }
-            delete.executeBatch();
-            return ids.size();
         } catch (SQLException e) {
-            throw new IllegalStateException("Cannot delete relayed outbox rows: " + e.getMessage(), e);
+            throw new IllegalStateException("Cannot quarantine outbox row " + row.id() + ": " + e.getMessage(), e);
         }
     }
 
-    /** Gives a batch's rows back at once when its relay failed, instead of waiting for the lease to end. */
-    @SuppressWarnings("unchecked")
-    public void release(Exchange exchange) {
-        List<Long> ids = exchange.getProperty(CLAIMED_IDS, List.class);
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement release = connection.prepareStatement(
-                     "update outbox set claimed_until = null, claimed_by = null where id = ?")) {
-            for (Long id : ids) {
-                release.setLong(1, id);
-                release.addBatch();
-            }
-            release.executeBatch();
-        } catch (SQLException e) {
-            throw new IllegalStateException("Cannot release outbox rows: " + e.getMessage(), e);
-        }
+    /** How many rows wait in quarantine for an operator. */
+    public long quarantined() {
+        return count("select count(*) from outbox_quarantine");
     }
 
     /**
@@ -172,45 +188,64 @@ public class Outbox {
         return rowsAtLastCount || stored.get() > storedWhenLastEmpty.get();
     }
 
-    /** How many records wait in the outbox. */
+    /** How many records wait in the outbox (quarantined rows are not waiting: they are in their own table). */
     public long depth() {
         long storedBefore = stored.get();
+        long depth = count("select count(*) from outbox");
+        rowsAtLastCount = depth > 0;
+        if (depth == 0) {
+            // every store counted in storedBefore had committed before this count, and is gone
+            storedWhenLastEmpty.accumulateAndGet(storedBefore, Math::max);
+        }
+        return depth;
+    }
+
+    private long count(String sql) {
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement count = connection.prepareStatement("select count(*) from outbox");
+             PreparedStatement count = connection.prepareStatement(sql);
              ResultSet row = count.executeQuery()) {
             row.next();
-            long depth = row.getLong(1);
-            rowsAtLastCount = depth > 0;
-            if (depth == 0) {
-                // every store counted in storedBefore had committed before this count, and is gone
-                storedWhenLastEmpty.accumulateAndGet(storedBefore, Math::max);
-            }
-            return depth;
+            return row.getLong(1);
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot count outbox rows: " + e.getMessage(), e);
         }
     }
 
-    private static Message message(Exchange exchange, ResultSet row) throws SQLException {
+    private void byId(Collection<Long> ids, String sql, String what) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (Long id : ids) {
+                statement.setLong(1, id);
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot " + what + " outbox rows: " + e.getMessage(), e);
+        }
+    }
+
+    private static OutboxRow row(ResultSet row) throws SQLException {
         long id = row.getLong("id");
-        Message record = KafkaRecords.newRecord(exchange, row.getString("topic"), row.getString("record_key"));
-        Map<String, String> headers;
+        Map<String, String> stored;
         try {
-            headers = JSON.readValue(row.getString("headers"), HEADERS);
+            stored = JSON.readValue(row.getString("headers"), HEADERS);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Outbox row " + id + " has unreadable headers", e);
         }
         // Rows are written by store() through the same rule; a row from elsewhere (an older
         // version, a hand-made insert) still never sets a control header of the relayed record.
-        headers.forEach((name, value) -> {
+        Map<String, String> headers = new LinkedHashMap<>();
+        stored.forEach((name, value) -> {
             if (RecordHeaderFilter.allowed(name)) {
-                record.setHeader(name, value);
+                headers.put(name, value);
             } else {
                 LOG.warn("Outbox row {}: header '{}' is not a record header and is not relayed", id, name);
             }
         });
-        record.setBody(row.getBytes("record_value"));
-        return record;
+        return new OutboxRow(id, row.getString("topic"), row.getString("record_key"), row.getBytes("record_value"), headers);
     }
 
     /** The record's own headers (the Kafka headers it would have carried), as JSON text. */

@@ -69,6 +69,15 @@ class StartupChecksTest {
     }
 
     @Test
+    void aChannelBodyLimitThatNoKafkaRecordCanHoldStopsStartUp() {
+        Throwable failure = start(STATUS_SECRET, "--intake.channels.webhooks.max-body-bytes=1040000",
+                "--camel.component.kafka.brokers=" + TestKafka.bootstrapServers());
+
+        assertThat(messages(failure)).contains("intake.channels.webhooks.max-body-bytes (1040000) must stay at least 16384 bytes"
+                + " below camel.component.kafka.max-request-size (1048576)");
+    }
+
+    @Test
     void aPollThatCanOutlastMaxPollIntervalStopsStartUp() throws Exception {
         String schema = "intake_startup_poll_" + ProcessHandle.current().pid();
         try {
