@@ -13,6 +13,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.matching.RequestPattern;
 import intake.testing.EmbeddedKafkaBroker;
 import intake.testing.FreePorts;
+import intake.testing.Http;
 import intake.testing.IntakeProcess;
 import intake.testing.KafkaTopics;
 import intake.testing.TestDatabase;
@@ -151,6 +152,37 @@ class CrashFaultIT {
             load.stop();
             assertEveryAcceptedTicketDecidedOnce(load, "two instances, one SIGKILLed");
         }
+    }
+
+    @Test
+    void anUnsendableRecordNeitherStopsTheRelayNorKeepsIntakeInBypass() throws Exception {
+        int port = FreePorts.free();
+        IntakeProcess intake = start(port);
+        try (Load load = new Load(() -> port)) {
+            broker.stop();
+            load.awaitAccepted(load.acceptedTicketIds().size() + 100); // into the outbox
+            // a row the broker refuses for good (a record over max.request.size), as an older version
+            // or a lowered topic limit could leave it, among rows that wait to be relayed
+            try (java.sql.Connection connection = java.sql.DriverManager.getConnection(TestDatabase.url(schema), TestDatabase.user(),
+                    TestDatabase.password());
+                 java.sql.PreparedStatement insert = connection.prepareStatement("insert into outbox (topic, record_key, record_value,"
+                         + " headers, created_at) values ('fte.tickets.incoming', 'poison@example.com', ?, '{}', now())")) {
+                insert.setBytes(1, new byte[2 * 1024 * 1024]);
+                insert.executeUpdate();
+            }
+            load.awaitAccepted(load.acceptedTicketIds().size() + 100);
+            broker.start();
+            load.awaitAccepted(load.acceptedTicketIds().size() + 200);
+            load.stop();
+            assertEveryAcceptedTicketDecidedOnce(load, "an unsendable outbox row");
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            JsonNode kafkaHealth = JSON.readTree(Http.get(intake.managementUrl("/actuator/health"), IntakeProcess.MANAGEMENT)
+                    .body()).at("/components/kafka");
+            assertThat(kafkaHealth.path("status").asText()).as(kafkaHealth.toString()).isEqualTo("UP");
+            assertThat(kafkaHealth.at("/details/outboxDepth").asLong()).isZero();
+            assertThat(kafkaHealth.at("/details/outboxQuarantined").asLong()).isEqualTo(1);
+        });
     }
 
     /** Until the agent has had 100 more calls: tickets are being processed now, so a kill lands in the middle of some. */

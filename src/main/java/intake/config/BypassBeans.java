@@ -1,5 +1,6 @@
 package intake.config;
 
+import intake.database.StatementTimeout;
 import intake.outbox.KafkaBypass;
 import intake.outbox.Outbox;
 import intake.outbox.OutboxRelay;
@@ -74,8 +75,8 @@ public class BypassBeans {
 
     @Bean
     Outbox outbox(DataSource dataSource, Clock clock, @Value("${intake.instance-id:}") String instanceId,
-                  IntakeProperties intake) {
-        return new Outbox(dataSource, clock, InstanceId.of(instanceId), intake.bypass().relayClaimLease());
+                  IntakeProperties intake, StatementTimeout statementTimeout) {
+        return new Outbox(dataSource, clock, InstanceId.of(instanceId), intake.bypass().relayClaimLease(), statementTimeout);
     }
 
     /** The relay's own producer, configured as camel.component.kafka.* configures the routes' one. */

@@ -1,6 +1,7 @@
 package intake.config;
 
 import intake.edge.EdgeDedup;
+import intake.database.StatementTimeout;
 import intake.edge.EdgeDeliveries;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,9 +15,9 @@ import org.springframework.context.annotation.Configuration;
 public class EdgeDedupBeans {
 
     @Bean
-    EdgeDedup edgeDedup(DataSource dataSource, Clock clock,
+    EdgeDedup edgeDedup(DataSource dataSource, Clock clock, StatementTimeout statementTimeout,
                         @Value("${intake.edge-dedup.horizon}") Duration horizon,
                         @Value("${intake.edge-dedup.claim-lease}") Duration claimLease) {
-        return new EdgeDedup(new EdgeDeliveries(dataSource, clock, claimLease), horizon, clock);
+        return new EdgeDedup(new EdgeDeliveries(dataSource, clock, claimLease, statementTimeout), horizon, clock);
     }
 }

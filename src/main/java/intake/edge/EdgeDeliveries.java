@@ -1,5 +1,6 @@
 package intake.edge;
 
+import intake.database.StatementTimeout;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -50,12 +51,14 @@ public class EdgeDeliveries {
     private final DataSource dataSource;
     private final Clock clock;
     private final Duration lease;
+    private final StatementTimeout statementTimeout;
 
     /**
      * @param lease how long an unconfirmed claim holds before another delivery may take it over:
      *              longer than any request takes to publish (its instance died if it is still unconfirmed)
      */
-    public EdgeDeliveries(DataSource dataSource, Clock clock, Duration lease) {
+    public EdgeDeliveries(DataSource dataSource, Clock clock, Duration lease, StatementTimeout statementTimeout) {
+        this.statementTimeout = Objects.requireNonNull(statementTimeout, "statementTimeout");
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.lease = Objects.requireNonNull(lease, "lease");
@@ -134,7 +137,7 @@ public class EdgeDeliveries {
     /** The stored row as an outcome (CLAIMED for an expired claim that may be taken over), or null when there is none. */
     private Claim existing(Key key, String fingerprint, OffsetDateTime now) {
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(SELECT)) {
+                PreparedStatement statement = statementTimeout.prepare(connection, SELECT)) {
             bindKey(statement, key, 1);
             try (ResultSet row = statement.executeQuery()) {
                 if (!row.next()) {
@@ -198,7 +201,7 @@ public class EdgeDeliveries {
 
     private int update(String operation, String sql, Binder binder) {
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql)) {
+                PreparedStatement statement = statementTimeout.prepare(connection, sql)) {
             binder.bind(statement);
             int count = statement.executeUpdate();
             if (!connection.getAutoCommit()) {

@@ -3,6 +3,7 @@ package intake.outbox;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import intake.database.StatementTimeout;
 import intake.publish.KafkaRecords;
 import intake.publish.RecordHeaderFilter;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +47,7 @@ public class Outbox {
     private final Clock clock;
     private final String instanceId;
     private final Duration claimLease;
+    private final StatementTimeout statementTimeout;
 
     // Whether records wait, without a query per request: events this instance stored since a count
     // last found the table empty, or rows (any instance's) that the last count found.
@@ -53,11 +55,17 @@ public class Outbox {
     private final AtomicLong storedWhenLastEmpty = new AtomicLong();
     private volatile boolean rowsAtLastCount;
 
-    public Outbox(DataSource dataSource, Clock clock, String instanceId, Duration claimLease) {
+    /**
+     * @param statementTimeout bounds the one statement a request waits for, the store: a database
+     *                         that takes connections but does not answer fails the request (503)
+     *                         instead of holding it
+     */
+    public Outbox(DataSource dataSource, Clock clock, String instanceId, Duration claimLease, StatementTimeout statementTimeout) {
         this.dataSource = dataSource;
         this.clock = clock;
         this.instanceId = instanceId;
         this.claimLease = claimLease;
+        this.statementTimeout = statementTimeout;
     }
 
     /** Stores the exchange's records (a list of Kafka messages); 503 for the caller when it cannot. */
@@ -67,7 +75,7 @@ public class Outbox {
         Timestamp now = Timestamp.from(clock.instant());
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
-            try (PreparedStatement insert = connection.prepareStatement(
+            try (PreparedStatement insert = statementTimeout.prepare(connection,
                     "insert into outbox (topic, record_key, record_value, headers, created_at) values (?, ?, ?, ?, ?)")) {
                 for (Message record : records) {
                     insert.setString(1, record.getHeader(KafkaRecords.TOPIC_HEADER, String.class));

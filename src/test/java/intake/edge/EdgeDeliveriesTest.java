@@ -2,6 +2,7 @@ package intake.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import intake.database.StatementTimeout;
 import intake.edge.EdgeDeliveries.Claim;
 import intake.edge.EdgeDeliveries.Key;
 import intake.edge.EdgeDeliveries.Outcome;
@@ -29,7 +30,7 @@ class EdgeDeliveriesTest {
     private static DataSource database;
 
     private final MutableClock clock = new MutableClock(Instant.parse("2000-01-01T12:00:00Z"));
-    private final EdgeDeliveries deliveries = new EdgeDeliveries(database, clock, LEASE);
+    private final EdgeDeliveries deliveries = new EdgeDeliveries(database, clock, LEASE, StatementTimeout.of(Duration.ofSeconds(1)));
 
     @BeforeAll
     static void migrate() {
@@ -90,7 +91,7 @@ class EdgeDeliveriesTest {
                 String token = "token-" + i;
                 outcomes.add(pool.submit(() -> {
                     gate.await();
-                    return new EdgeDeliveries(database, clock, LEASE).claim(key, "t-1", token, null, token).outcome();
+                    return new EdgeDeliveries(database, clock, LEASE, StatementTimeout.of(Duration.ofSeconds(1))).claim(key, "t-1", token, null, token).outcome();
                 }));
             }
             gate.countDown();

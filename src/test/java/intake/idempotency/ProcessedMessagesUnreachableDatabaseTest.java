@@ -44,7 +44,8 @@ class ProcessedMessagesUnreachableDatabaseTest {
 
     static Stream<Arguments> operations() {
         return Stream.of(
-                Arguments.of("add", (Consumer<JdbcProcessedMessages>) r -> r.add("T-1")),
+                // add() is the idempotent consumer's name for a claim
+                Arguments.of("claim", (Consumer<JdbcProcessedMessages>) r -> r.add("T-1")),
                 Arguments.of("contains", (Consumer<JdbcProcessedMessages>) r -> r.contains("T-1")),
                 Arguments.of("remove", (Consumer<JdbcProcessedMessages>) r -> r.remove("T-1")),
                 Arguments.of("clear", (Consumer<JdbcProcessedMessages>) JdbcProcessedMessages::clear),
@@ -62,10 +63,10 @@ class ProcessedMessagesUnreachableDatabaseTest {
     }
 
     @Test
-    void addNamesTheKeyAndTheCause() {
+    void aClaimNamesTheKeyAndTheCause() {
         assertThatThrownBy(() -> repository.add("T-42"))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageStartingWith("processed_messages add failed for processor 'unreachable', key 'T-42': ")
+                .hasMessageStartingWith("processed_messages claim failed for processor 'unreachable', key 'T-42': ")
                 .hasMessageContaining("Connection to 127.0.0.1:")
                 .hasMessageContaining("refused");
     }

@@ -3,6 +3,7 @@ package intake.outbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import intake.database.StatementTimeout;
 import intake.publish.KafkaRecords;
 import intake.testing.TestDatabase;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +47,7 @@ class OutboxHeadersTest {
             connection.createStatement().execute("create schema if not exists " + schema);
         }
         org.flywaydb.core.Flyway.configure().dataSource(dataSource).schemas(schema).load().migrate();
-        outbox = new Outbox(dataSource, Clock.systemUTC(), "test-instance", Duration.ofSeconds(30));
+        outbox = new Outbox(dataSource, Clock.systemUTC(), "test-instance", Duration.ofSeconds(30), StatementTimeout.of(Duration.ofSeconds(1)));
         exchange = new DefaultExchange(new DefaultCamelContext());
     }
 

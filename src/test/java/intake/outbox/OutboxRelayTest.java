@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
+import intake.database.StatementTimeout;
 import intake.publish.RecordSizeLimit;
 import intake.publish.TopicProvisioner;
 import intake.testing.KafkaTopics;
@@ -145,7 +146,7 @@ class OutboxRelayTest {
     }
 
     private OutboxRelay relay(String instanceId, int batchSize) {
-        Outbox outbox = new Outbox(dataSource, Clock.systemUTC(), instanceId, Duration.ofSeconds(30));
+        Outbox outbox = new Outbox(dataSource, Clock.systemUTC(), instanceId, Duration.ofSeconds(30), StatementTimeout.of(Duration.ofSeconds(1)));
         RecordSizeLimit sizeLimit = new RecordSizeLimit(1_048_576, new TopicProvisioner(TestKafka.bootstrapServers(), List.of(), 1, (short) 1, 1000));
         OutboxRelay relay = new OutboxRelay(outbox, sizeLimit, OutboxRelayTest::producer, () -> { }, batchSize, new SimpleMeterRegistry());
         relays.add(relay);
@@ -178,7 +179,7 @@ class OutboxRelayTest {
     }
 
     private long depth() {
-        return new Outbox(dataSource, Clock.systemUTC(), "test", Duration.ofSeconds(30)).depth();
+        return new Outbox(dataSource, Clock.systemUTC(), "test", Duration.ofSeconds(30), StatementTimeout.of(Duration.ofSeconds(1))).depth();
     }
 
     private static Map<String, List<Integer>> sequencesByKey(List<ConsumerRecord<String, byte[]>> records) {
