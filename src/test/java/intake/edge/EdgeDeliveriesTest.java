@@ -6,12 +6,10 @@ import intake.database.StatementTimeout;
 import intake.edge.EdgeDeliveries.Claim;
 import intake.edge.EdgeDeliveries.Key;
 import intake.edge.EdgeDeliveries.Outcome;
+import intake.testing.MutableClock;
 import intake.testing.TestDatabase;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -124,33 +122,5 @@ class EdgeDeliveriesTest {
 
     private static Key key() {
         return new Key("webhook", "shop", "msg_" + UUID.randomUUID());
-    }
-
-    /** A clock the test moves forward. */
-    private static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import intake.database.StatementTimeout;
 import intake.idempotency.JdbcProcessedMessages.Claim;
+import intake.testing.MutableClock;
 import intake.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,34 +86,5 @@ class ProcessedMessagesClaimLeaseTest {
         TestDatabase.migrate(dataSource);
         return new JdbcProcessedMessages(dataSource, processor, clock, new ClaimTerms(owner, LEASE, MAX_HOLD),
                 StatementTimeout.of(Duration.ofSeconds(5)));
-    }
-
-    /** A clock the test moves forward. */
-    static final class MutableClock extends Clock {
-
-        private Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -39,14 +39,7 @@ class OutboxHeadersTest {
 
     @BeforeEach
     void migrate() throws Exception {
-        dataSource = new HikariDataSource();
-        dataSource.setJdbcUrl(TestDatabase.url(schema));
-        dataSource.setUsername(TestDatabase.user());
-        dataSource.setPassword(TestDatabase.password());
-        try (Connection connection = dataSource.getConnection()) {
-            connection.createStatement().execute("create schema if not exists " + schema);
-        }
-        org.flywaydb.core.Flyway.configure().dataSource(dataSource).schemas(schema).load().migrate();
+        dataSource = TestDatabase.migratedSchema(schema);
         outbox = new Outbox(dataSource, Clock.systemUTC(), "test-instance", Duration.ofSeconds(30), StatementTimeout.of(Duration.ofSeconds(1)));
         exchange = new DefaultExchange(new DefaultCamelContext());
     }

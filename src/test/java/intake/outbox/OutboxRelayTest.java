@@ -54,14 +54,7 @@ class OutboxRelayTest {
 
     @BeforeEach
     void migrate() throws Exception {
-        dataSource = new HikariDataSource();
-        dataSource.setJdbcUrl(TestDatabase.url(schema));
-        dataSource.setUsername(TestDatabase.user());
-        dataSource.setPassword(TestDatabase.password());
-        try (Connection connection = dataSource.getConnection()) {
-            connection.createStatement().execute("create schema if not exists " + schema);
-        }
-        org.flywaydb.core.Flyway.configure().dataSource(dataSource).schemas(schema).load().migrate();
+        dataSource = TestDatabase.migratedSchema(schema);
     }
 
     @AfterEach
