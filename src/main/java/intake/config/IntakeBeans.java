@@ -16,20 +16,15 @@ import intake.publish.KafkaRecords;
 import intake.publish.RecordHeaderFilter;
 import intake.publish.TopicProvisioner;
 import intake.ticket.StatusTokens;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
-import org.springframework.lang.Nullable;
 
 /**
  * Wires the plain beans the YAML routes call by name. The beans know nothing of Spring; this is
@@ -61,44 +56,6 @@ public class IntakeBeans {
         CHANNELS.stream().map(topics::inbound).forEach(names::add);
         names.addAll(List.of(topics.decisions(), topics.escalations(), topics.agentMetrics(), topics.dlq()));
         return new TopicProvisioner(brokers, names, topics.partitions(), (short) topics.replicationFactor(), timeoutMillis);
-    }
-
-    /**
-     * Each channel's path with its body limit, whether it takes forms, and what its verifier refuses
-     * from the headers alone. A disabled channel has no route, so its path is not listed (404).
-     */
-    @Bean
-    RequestBodyFilter requestBodyFilter(StandardWebhookVerifier webhookSignature, @Nullable TwilioSignatureVerifier twilioSignature,
-                                        @Nullable MetaSignatureVerifier metaSignature,
-                                        @Value("${intake.channels.forms.max-body-bytes}") long formsLimit,
-                                        @Value("${intake.channels.webhooks.max-body-bytes}") long webhooksLimit,
-                                        @Value("${intake.channels.twilio.max-body-bytes}") long twilioLimit,
-                                        @Value("${intake.channels.meta.max-body-bytes}") long metaLimit, MeterRegistry registry,
-                                        @Value("${camel.main.name}") String camelContext) {
-        Map<String, RequestBodyFilter.Channel> byPath = new HashMap<>();
-        byPath.put("/forms/support", new RequestBodyFilter.Channel("forms-support-ingress", formsLimit, true, (path, request) -> { }));
-        if (twilioSignature != null) {
-            byPath.put("/whatsapp/twilio", new RequestBodyFilter.Channel("whatsapp-twilio-ingress", twilioLimit, true,
-                    (path, request) -> twilioSignature.requireSignatureHeader(request.getHeader(TwilioSignatureVerifier.HEADER))));
-        }
-        if (metaSignature != null) {
-            byPath.put("/whatsapp/meta", new RequestBodyFilter.Channel("whatsapp-meta-ingress", metaLimit, false,
-                    (path, request) -> metaSignature.requireSignatureHeader(request.getHeader(MetaSignatureVerifier.HEADER))));
-        }
-        Map<String, RequestBodyFilter.Channel> byPathPrefix = Map.of("/webhooks/", new RequestBodyFilter.Channel("webhooks-ingress", webhooksLimit, false,
-                (path, request) -> webhookSignature.requireSignatureHeaders(path.substring("/webhooks/".length()),
-                        request.getHeader("webhook-id"), request.getHeader("webhook-timestamp"), request.getHeader("webhook-signature"))));
-        return new RequestBodyFilter(byPath, byPathPrefix, registry, camelContext);
-    }
-
-    @Bean
-    ServingGate servingGate(ApplicationAvailability availability, MeterRegistry registry) {
-        return new ServingGate(availability, registry);
-    }
-
-    @Bean
-    static ReadinessOnClose readinessOnClose() {
-        return new ReadinessOnClose();
     }
 
     @Bean
