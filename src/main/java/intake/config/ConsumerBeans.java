@@ -5,6 +5,7 @@ import intake.agent.HttpAgent;
 import intake.agent.TriageAgent;
 import intake.agent.TriageRules;
 import intake.consumer.AgentOutputs;
+import intake.consumer.ConsumerLag;
 import intake.consumer.DecisionStep;
 import intake.consumer.DedupPurge;
 import intake.consumer.OffsetCommit;
@@ -190,6 +191,20 @@ public class ConsumerBeans {
                 .description("Dead-letter writes that failed in a row")
                 .register(registry);
         return guard;
+    }
+
+    /** The group's lag on the tickets topic, for the gauge the lag alert and dashboard read; a Camel service, started and stopped with the context. */
+    @Bean
+    ConsumerLag consumerLag(CamelContext camelContext, MeterRegistry registry, IntakeProperties intake,
+                            @Value("${camel.component.kafka.brokers}") String brokers,
+                            @Value("${intake.consumer.group-id}") String groupId,
+                            @Value("${intake.consumer.lag.interval-ms}") long intervalMs) throws Exception {
+        ConsumerLag lag = new ConsumerLag(brokers, groupId, intake.topics().tickets(), Duration.ofMillis(intervalMs));
+        Gauge.builder("intake.consumer.lag.records", lag, ConsumerLag::records)
+                .description("Records of the tickets topic the consumer group has not committed yet (NaN while the broker does not answer)")
+                .register(registry);
+        camelContext.addService(lag, true, true);
+        return lag;
     }
 
     /** DOWN once the dead-letter guard stopped the consumer: tickets are waiting and an operator must act. */
