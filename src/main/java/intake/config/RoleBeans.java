@@ -28,11 +28,13 @@ public class RoleBeans {
     static final String SHARED = "shared";
 
     @Bean
-    Roles roles(@Value("${" + Roles.EDGE_SWITCH + "}") boolean edge, @Value("${" + Roles.PROCESSOR_SWITCH + "}") boolean processor) {
+    Roles roles(@Value("${" + Roles.EDGE_SWITCH + "}") boolean edge, @Value("${" + Roles.PROCESSOR_SWITCH + "}") boolean processor,
+                @Value("${intake.consumer.group-id}") String groupId) {
         Roles roles = new Roles(edge, processor);
-        LOG.info("Intake runs the roles {} ({}): {}{}", roles.names(), Roles.SETTING,
-                edge ? "edge (HTTP channels, mailbox, outbox relay)" : "no HTTP channel, no mailbox",
-                processor ? "; processor (consumer group of tickets-consume, dead letters)" : "; no consumer (never joins the consumer group)");
+        LOG.info("Intake runs the roles {} ({}): {}; {}", roles.names(), Roles.SETTING,
+                edge ? "edge (HTTP channels, mailbox, outbox relay)" : "no edge (no HTTP channel, no mailbox)",
+                processor ? "processor (tickets-consume in consumer group " + groupId + ")"
+                        : "no processor (never joins consumer group " + groupId + ")");
         return roles;
     }
 

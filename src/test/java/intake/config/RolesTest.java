@@ -28,8 +28,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -38,6 +41,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * empty or unknown role stops start-up. Each start is a real one (the "test" profile, the
  * embedded broker, PostgreSQL), in a consumer group of its own so no other test's consumer counts.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class RolesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,9 +53,11 @@ class RolesTest {
     private final KafkaTopics kafka = new KafkaTopics(TestKafka.bootstrapServers());
 
     @Test
-    void anEdgeInstanceAcceptsAFormButNeverJoinsTheConsumerGroup() throws Exception {
+    void anEdgeInstanceAcceptsAFormButNeverJoinsTheConsumerGroup(CapturedOutput output) throws Exception {
         String group = "roles-edge-" + UUID.randomUUID();
         try (ConfigurableApplicationContext edge = start("--intake.roles=edge", "--intake.consumer.group-id=" + group)) {
+            assertThat(output.getOut()).contains("Intake runs the roles [edge] (intake.roles): edge (HTTP channels, mailbox,"
+                    + " outbox relay); no processor (never joins consumer group " + group + ")");
             HttpResponse<String> accepted = Http.post(url(edge, "/forms/support"), "application/json", FORM);
 
             assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
