@@ -17,8 +17,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * What this instance runs (intake.roles), said at start-up and in the {@code roles} health component.
  * Each route names its role as its Camel route group ({@code edge}, {@code processor}, or
- * {@code shared} for the publish and processing steps both use); a route of a role not run has no
- * precondition to pass, so it does not exist.
+ * {@code shared} for the publish and processing steps both use); a route of a role not run fails its
+ * precondition and is not created at all.
  */
 @Configuration(proxyBeanMethods = false)
 public class RoleBeans {

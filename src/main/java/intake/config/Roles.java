@@ -19,7 +19,7 @@ public record Roles(boolean edge, boolean processor) {
     public static final String EDGE_SWITCH = SETTING + "." + EDGE;
     public static final String PROCESSOR_SWITCH = SETTING + "." + PROCESSOR;
 
-    /** Both roles, from a value such as {@code edge,processor}; refuses an empty list or an unknown role. */
+    /** The roles named, e.g. {@code [edge, processor]} from {@code edge,processor}; refuses an empty list or an unknown role. */
     public static Roles parse(List<String> named) {
         Set<String> roles = new LinkedHashSet<>();
         for (String name : named) {
