@@ -207,9 +207,15 @@ public class ConsumerBeans {
         return lag;
     }
 
-    /** DOWN once the dead-letter guard stopped the consumer: tickets are waiting and an operator must act. */
+    /**
+     * DOWN once the dead-letter guard stopped the consumer: tickets are waiting and an operator must
+     * act. Without the processor role (intake.roles) there is no consumer to stop: UP, running false.
+     */
     @Bean
-    HealthIndicator ticketConsumerHealthIndicator(DeadLetterGuard guard) {
+    HealthIndicator ticketConsumerHealthIndicator(DeadLetterGuard guard, @Value("${intake.roles.processor:true}") boolean processor) {
+        if (!processor) {
+            return () -> Health.up().withDetail("running", false).build();
+        }
         return () -> guard.consumerStopped()
                 ? Health.down().withDetail("reason", guard.stoppedBecause()).build()
                 : Health.up().withDetail("deadLetterWriteFailuresInARow", guard.consecutiveFailures()).build();

@@ -22,7 +22,8 @@ public class PublicPortFilters {
 
     /**
      * Each channel's path with its body limit, whether it takes forms, and what its verifier refuses
-     * from the headers alone. A disabled channel has no route, so its path is not listed (404).
+     * from the headers alone. A disabled channel has no route, so its path is not listed (404); nor is
+     * any without the edge role (intake.roles), whose public port serves no channel.
      */
     @Bean
     RequestBodyFilter requestBodyFilter(StandardWebhookVerifier webhookSignature, @Nullable TwilioSignatureVerifier twilioSignature,
@@ -31,7 +32,11 @@ public class PublicPortFilters {
                                         @Value("${intake.channels.webhooks.max-body-bytes}") long webhooksLimit,
                                         @Value("${intake.channels.twilio.max-body-bytes}") long twilioLimit,
                                         @Value("${intake.channels.meta.max-body-bytes}") long metaLimit, MeterRegistry registry,
-                                        @Value("${camel.main.name}") String camelContext) {
+                                        @Value("${camel.main.name}") String camelContext,
+                                        @Value("${intake.roles.edge:true}") boolean edge) {
+        if (!edge) {
+            return new RequestBodyFilter(Map.of(), Map.of(), registry, camelContext);
+        }
         Map<String, RequestBodyFilter.Channel> byPath = new HashMap<>();
         byPath.put("/forms/support", new RequestBodyFilter.Channel("forms-support-ingress", formsLimit, true, (path, request) -> { }));
         if (twilioSignature != null) {
