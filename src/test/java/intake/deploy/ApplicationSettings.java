@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +35,7 @@ final class ApplicationSettings {
      * Variables the application reads without a key in application.yaml, each documented: Spring
      * Boot's datasource (README, docs/configuration.md), the management users and the status secrets
      * (bound by IntakeProperties and ManagementUsers; application.yaml has no default on purpose), and
-     * the roles (intake.roles, docs/configuration.md).
+     * the roles (intake.roles: edge, processor; design.md "Roles").
      */
     static final Set<String> DOCUMENTED_PREFIXES =
             Set.of("SPRING_DATASOURCE_", "INTAKE_MANAGEMENT_USERS_", "INTAKE_TICKETS_STATUS_SECRETS_");
@@ -141,7 +142,7 @@ final class ApplicationSettings {
     }
 
     static List<Object> yamlDocuments(Path file) {
-        List<Object> documents = new java.util.ArrayList<>();
+        List<Object> documents = new ArrayList<>();
         new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(read(file)).forEach(document -> {
             if (document != null) {
                 documents.add(document);

@@ -3,6 +3,7 @@ package intake.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -107,7 +108,7 @@ class ComposeFileTest {
     }
 
     static Map<String, Map<String, Object>> services() {
-        Map<String, Map<String, Object>> services = new java.util.LinkedHashMap<>();
+        Map<String, Map<String, Object>> services = new LinkedHashMap<>();
         KubernetesManifestsTest.map(COMPOSE.get("services"))
                 .forEach((name, service) -> services.put(name, KubernetesManifestsTest.map(service)));
         return services;
