@@ -34,12 +34,10 @@ final class ApplicationSettings {
     /**
      * Variables the application reads without a key in application.yaml, each documented: Spring
      * Boot's datasource (README, docs/configuration.md), the management users and the status secrets
-     * (bound by IntakeProperties and ManagementUsers; application.yaml has no default on purpose), and
-     * the roles (intake.roles: edge, processor; design.md "Roles").
+     * (bound by IntakeProperties and ManagementUsers; application.yaml has no default on purpose).
      */
     static final Set<String> DOCUMENTED_PREFIXES =
             Set.of("SPRING_DATASOURCE_", "INTAKE_MANAGEMENT_USERS_", "INTAKE_TICKETS_STATUS_SECRETS_");
-    static final Set<String> DOCUMENTED_NAMES = Set.of("INTAKE_ROLES");
     /** The variables bin/intake reads itself. */
     static final Set<String> LAUNCHER_NAMES = Set.of("JAVA_OPTS", "INTAKE_ARCHIVE_DIR");
 
@@ -91,7 +89,6 @@ final class ApplicationSettings {
     boolean reads(String envName) {
         return exactEnvNames.contains(envName)
                 || LAUNCHER_NAMES.contains(envName)
-                || DOCUMENTED_NAMES.contains(envName)
                 || envPrefixes.stream().anyMatch(envName::startsWith)
                 || DOCUMENTED_PREFIXES.stream().anyMatch(envName::startsWith);
     }
