@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import intake.IntakeApplication;
+import intake.testing.FailedStart;
 import intake.testing.Http;
 import intake.testing.IntakeIntegrationTest;
 import intake.testing.KafkaTopics;
@@ -30,7 +31,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -164,10 +164,10 @@ class RolesTest {
 
     @Test
     void anUnknownOrEmptyRoleStopsStartUpNamingTheSetting() {
-        assertThat(messages(failedStart("--intake.roles=edge,gateway"))).contains("intake.roles (INTAKE_ROLES) names an unknown role"
+        assertThat(FailedStart.messages(FailedStart.of("--intake.roles=edge,gateway"))).contains("intake.roles (INTAKE_ROLES) names an unknown role"
                 + " 'gateway': the roles are edge and processor");
-        assertThat(messages(failedStart("--intake.roles="))).contains("intake.roles (INTAKE_ROLES) is empty");
-        assertThat(messages(failedStart("--intake.roles= , "))).contains("intake.roles (INTAKE_ROLES) is empty");
+        assertThat(FailedStart.messages(FailedStart.of("--intake.roles="))).contains("intake.roles (INTAKE_ROLES) is empty");
+        assertThat(FailedStart.messages(FailedStart.of("--intake.roles= , "))).contains("intake.roles (INTAKE_ROLES) is empty");
     }
 
     private static ConfigurableApplicationContext start(String... args) {
@@ -177,18 +177,6 @@ class RolesTest {
                 "--spring.datasource.password=" + TestDatabase.password(), "--spring.flyway.schemas=" + SCHEMA));
         all.addAll(List.of(args));
         return new SpringApplication(IntakeApplication.class).run(all.toArray(String[]::new));
-    }
-
-    private static Throwable failedStart(String... args) {
-        SpringApplication app = new SpringApplication(IntakeApplication.class);
-        app.setWebApplicationType(WebApplicationType.NONE);
-        try (ConfigurableApplicationContext ignored = app.run(args)) {
-            throw new AssertionError("Intake started although it should not have");
-        } catch (AssertionError e) {
-            throw e;
-        } catch (Throwable failure) {
-            return failure;
-        }
     }
 
     private static String url(ConfigurableApplicationContext context, String path) {
@@ -221,13 +209,5 @@ class RolesTest {
         } catch (Exception e) {
             return JSON.nullNode();
         }
-    }
-
-    private static String messages(Throwable failure) {
-        StringBuilder all = new StringBuilder();
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            all.append(t.getMessage()).append('\n');
-        }
-        return all.toString();
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import intake.IntakeApplication;
 import intake.outbox.KafkaBypass;
+import intake.testing.FailedStart;
 import intake.testing.FreePorts;
 import intake.testing.TestDatabase;
 import intake.testing.TestKafka;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -175,15 +175,7 @@ class StartupChecksTest {
     }
 
     private static Throwable start(String... args) {
-        SpringApplication app = new SpringApplication(IntakeApplication.class);
-        app.setWebApplicationType(WebApplicationType.NONE);
-        try (ConfigurableApplicationContext ignored = app.run(args)) {
-            throw new AssertionError("Intake started although it should not have");
-        } catch (AssertionError e) {
-            throw e;
-        } catch (Throwable failure) {
-            return failure;
-        }
+        return FailedStart.of(args);
     }
 
     private static Throwable rootCause(Throwable failure) {
@@ -195,10 +187,6 @@ class StartupChecksTest {
     }
 
     private static String messages(Throwable failure) {
-        StringBuilder all = new StringBuilder();
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            all.append(t.getMessage()).append('\n');
-        }
-        return all.toString();
+        return FailedStart.messages(failure);
     }
 }
