@@ -14,6 +14,7 @@ import intake.ingress.HttpIngress;
 import intake.ingress.HttpReplies;
 import intake.publish.KafkaRecords;
 import intake.publish.RecordHeaderFilter;
+import intake.publish.RecordSizeLimit;
 import intake.publish.TopicProvisioner;
 import intake.ticket.StatusTokens;
 import java.time.Clock;
@@ -147,21 +148,8 @@ public class IntakeBeans {
         if (!enabled) {
             return null;
         }
-        requireMailFitsKafkaRecord(maxMessageBytes, maxRequestSize);
+        // each mail is one record, and one the producer refuses would fail on every poll
+        RecordSizeLimit.requireBodyFits("intake.channels.email.max-message-bytes", maxMessageBytes, maxRequestSize);
         return new EmailIntake(new EmailTicketReader(maxMessageBytes, maxTextChars), mailbox, clock);
-    }
-
-    /**
-     * The whole mail is one record on the email inbound topic, and the producer refuses a record
-     * over max.request.size (counted before compression) for ever: such a mail would fail on every
-     * poll. The allowance covers the record's key, CloudEvents headers (under 1 KiB) and framing.
-     */
-    private static void requireMailFitsKafkaRecord(long maxMessageBytes, long maxRequestSize) {
-        long allowance = 16 * 1024;
-        if (maxMessageBytes > maxRequestSize - allowance) {
-            throw new IllegalStateException("intake.channels.email.max-message-bytes (" + maxMessageBytes
-                    + ") must stay at least " + allowance + " bytes below camel.component.kafka.max-request-size ("
-                    + maxRequestSize + "): each mail is published whole as one Kafka record");
-        }
     }
 }

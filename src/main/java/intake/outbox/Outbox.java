@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import intake.database.StatementTimeout;
 import intake.publish.KafkaRecords;
 import intake.publish.RecordHeaderFilter;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -258,14 +257,8 @@ public class Outbox {
 
     /** The record's own headers (the Kafka headers it would have carried), as JSON text. */
     private static String headersJson(Message record) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        record.getHeaders().forEach((name, value) -> {
-            if (RecordHeaderFilter.allowed(name) && value != null) {
-                headers.put(name, value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : value.toString());
-            }
-        });
         try {
-            return JSON.writeValueAsString(headers);
+            return JSON.writeValueAsString(RecordHeaderFilter.recordHeaders(record));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot write outbox headers", e);
         }

@@ -25,7 +25,7 @@ import org.apache.kafka.common.record.RecordBatch;
  */
 public class RecordSizeLimit {
 
-    /** Room a channel's body limit leaves for the raw record's key, CloudEvents and kept headers, and framing. */
+    /** Room a channel's limit leaves for the raw record's key, CloudEvents and kept headers, and framing. */
     public static final long HEADROOM = 16 * 1024;
 
     private final long maxRequestSize;
@@ -37,14 +37,14 @@ public class RecordSizeLimit {
     }
 
     /**
-     * A channel's raw payload is one record: start-up refuses a body limit whose records the
-     * producer would refuse for ever (the email channel checks its own limit, IntakeBeans.emailIntake).
+     * A channel's raw payload (a request's body, a whole mail) is one record: start-up refuses a
+     * limit whose records the producer would refuse for ever, on every retry.
      */
     public static void requireBodyFits(String property, long maxBodyBytes, long maxRequestSize) {
         if (maxBodyBytes > maxRequestSize - HEADROOM) {
             throw new IllegalStateException(property + " (" + maxBodyBytes + ") must stay at least " + HEADROOM
                     + " bytes below camel.component.kafka.max-request-size (" + maxRequestSize
-                    + "): each request's body is published whole as one Kafka record");
+                    + "): each payload is published whole as one Kafka record");
         }
     }
 
@@ -54,11 +54,8 @@ public class RecordSizeLimit {
         for (Message record : (List<Message>) exchange.getIn().getBody(List.class)) {
             String key = record.getHeader(KafkaConstants.KEY, String.class);
             List<Header> headers = new ArrayList<>();
-            record.getHeaders().forEach((name, value) -> {
-                if (RecordHeaderFilter.allowed(name) && value != null) {
-                    headers.add(new RecordHeader(name, value instanceof byte[] bytes ? bytes : value.toString().getBytes(StandardCharsets.UTF_8)));
-                }
-            });
+            RecordHeaderFilter.recordHeaders(record).forEach((name, text) ->
+                    headers.add(new RecordHeader(name, text.getBytes(StandardCharsets.UTF_8))));
             if (tooLarge(new ProducerRecord<>(record.getHeader(KafkaRecords.TOPIC_HEADER, String.class), null, key,
                     record.getBody(byte[].class), headers)).isPresent()) {
                 throw rejection();
