@@ -13,7 +13,6 @@ import intake.ticket.Tickets;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -51,11 +50,8 @@ class EdgeDedupFailedPublishTest extends IntakeIntegrationTest {
     }
 
     private HttpResponse<String> webhook(String webhookId) {
-        long timestamp = Instant.now().getEpochSecond();
-        String body = "{\"type\":\"message.created\",\"data\":{\"customer\":{\"email\":\"bob@example.com\"},\"message\":\"Hi\"}}";
-        return Http.post(url("/webhooks/shop"), "application/json", body, "webhook-id", webhookId,
-                "webhook-timestamp", Long.toString(timestamp),
-                "webhook-signature", Signatures.standardWebhook(SHOP_SECRET, webhookId, timestamp, body));
+        return Signatures.postSignedWebhook(url("/webhooks/shop"), SHOP_SECRET, webhookId,
+                "{\"type\":\"message.created\",\"data\":{\"customer\":{\"email\":\"bob@example.com\"},\"message\":\"Hi\"}}");
     }
 
     private static void outboxTable(String from, String to) throws Exception {

@@ -11,7 +11,6 @@ import intake.testing.Signatures;
 import intake.ticket.Tickets;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -169,11 +168,8 @@ class EdgeDedupTest extends IntakeIntegrationTest {
     }
 
     private HttpResponse<String> webhook(String webhookId) {
-        long timestamp = Instant.now().getEpochSecond();
-        String body = "{\"type\":\"message.created\",\"data\":{\"customer\":{\"email\":\"bob@example.com\"},\"message\":\"Hi\"}}";
-        return Http.post(url("/webhooks/shop"), "application/json", body, "webhook-id", webhookId,
-                "webhook-timestamp", Long.toString(timestamp),
-                "webhook-signature", Signatures.standardWebhook(SHOP_SECRET, webhookId, timestamp, body));
+        return Signatures.postSignedWebhook(url("/webhooks/shop"), SHOP_SECRET, webhookId,
+                "{\"type\":\"message.created\",\"data\":{\"customer\":{\"email\":\"bob@example.com\"},\"message\":\"Hi\"}}");
     }
 
     private HttpResponse<String> twilio(String messageSid) {

@@ -1,7 +1,9 @@
 package intake.testing;
 
 import com.standardwebhooks.Webhook;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
@@ -21,6 +23,13 @@ public final class Signatures {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** POSTs a JSON event to a webhook URL, signed now with the source's secret as a Standard Webhooks sender does. */
+    public static HttpResponse<String> postSignedWebhook(String url, String secret, String webhookId, String body) {
+        long timestamp = Instant.now().getEpochSecond();
+        return Http.post(url, "application/json", body, "webhook-id", webhookId, "webhook-timestamp", Long.toString(timestamp),
+                "webhook-signature", standardWebhook(secret, webhookId, timestamp, body));
     }
 
     /** Twilio: base64 HMAC-SHA1 over the URL and every parameter name and value, sorted by name. */
