@@ -1,6 +1,7 @@
 # Shared by the bench scripts (sourced, not run): a work directory, processes and a database
 # schema that are cleaned up at exit, the build, and a Kafka broker started as its own process.
 # Expects KAFKA_PORT and SCHEMA to be set; sets WORK, PIDS, TOOLS_CP, JAR and MGMT_USER/MGMT_PASSWORD.
+# BENCH_KEEP=1 keeps the work directory (the servers' logs, wrk's outputs) instead of deleting it.
 
 DB_USER=${INTAKE_TEST_DB_USER:-postgres}
 # Intake does not start without a management user: the scripts scrape /actuator/prometheus as
@@ -15,7 +16,7 @@ cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   psql_ -c "drop schema if exists $SCHEMA cascade" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
+  if [ -n "${BENCH_KEEP:-}" ]; then echo "kept $WORK (logs, wrk outputs)" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 

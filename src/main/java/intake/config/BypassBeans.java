@@ -81,15 +81,21 @@ public class BypassBeans {
 
     /** The relay's own producer, configured as camel.component.kafka.* configures the routes' one. */
     @Bean
-    OutboxRelay outboxRelay(Outbox outbox, RecordSizeLimit recordSizeLimit, CamelContext camel, TopicProvisioner topicProvisioner,
-                            MeterRegistry meterRegistry, @Value("${intake.bypass.relay-batch-size}") int batchSize) {
-        return new OutboxRelay(outbox, recordSizeLimit, () -> {
+    OutboxRelay outboxRelay(Outbox outbox, CircuitBreaker kafkaCircuitBreaker, RecordSizeLimit recordSizeLimit, CamelContext camel,
+                            TopicProvisioner topicProvisioner, MeterRegistry meterRegistry,
+                            @Value("${intake.bypass.relay-batch-size}") int batchSize) {
+        return new OutboxRelay(outbox, kafkaCircuitBreaker, recordSizeLimit, () -> {
             KafkaConfiguration kafka = camel.getComponent("kafka", KafkaComponent.class).getConfiguration();
             Properties config = kafka.createProducerProperties();
             config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBrokers());
             config.put(ProducerConfig.CLIENT_ID_CONFIG, "intake-outbox-relay");
+            // No caller waits for the relay: its sends need not give up within the request bound,
+            // and a batch sent on busy cores is not failed for being a few hundred ms late.
+            config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+            config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+            config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
             return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
-        }, topicProvisioner::checkBroker, batchSize, meterRegistry);
+        }, topicProvisioner, batchSize, meterRegistry);
     }
 
     @Bean

@@ -6,6 +6,9 @@ import intake.channel.webhook.StandardWebhookVerifier;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.camel.component.platform.http.PlatformHttpConstants;
+import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
+import org.apache.camel.component.platform.http.springboot.SpringBootPlatformHttpEngine;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.context.annotation.Bean;
@@ -13,9 +16,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.lang.Nullable;
 
 /**
- * The public port's servlet filters, in front of Camel: {@link ServingGate} (503 while Intake is
+ * The public port: its servlet filters in front of Camel, {@link ServingGate} (503 while Intake is
  * not ready) and {@link RequestBodyFilter} (every body held to its channel's limit while it is
- * read). docs/security.md says why they stand outside the routes.
+ * read; docs/security.md says why they stand outside the routes), and the platform-http engine.
  */
 @Configuration(proxyBeanMethods = false)
 public class PublicPortFilters {
@@ -56,6 +59,18 @@ public class PublicPortFilters {
     @Bean
     ServingGate servingGate(ApplicationAvailability availability, MeterRegistry registry) {
         return new ServingGate(availability, registry);
+    }
+
+    /**
+     * platform-http on Spring Boot, run on the servlet container's own request thread. The starter's
+     * engine hands every request to Spring's task pool and the container thread only waits: one more
+     * thread switch each way per request, and a second pool to size, for routes that block on the
+     * broker's acknowledgement anyway. With the request thread, Tomcat's thread pool
+     * (server.tomcat.threads.max) alone bounds the requests in flight (docs/adr/0014).
+     */
+    @Bean(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME)
+    PlatformHttpEngine platformHttpEngine(@Value("${server.port}") int port) {
+        return new SpringBootPlatformHttpEngine(port, Runnable::run);
     }
 
     @Bean

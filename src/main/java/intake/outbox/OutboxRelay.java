@@ -2,6 +2,8 @@ package intake.outbox;
 
 import intake.publish.PublishFailures;
 import intake.publish.RecordSizeLimit;
+import intake.publish.TopicProvisioner;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
@@ -29,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * acknowledgement. A row that landed is deleted, one the broker refuses for good (or too large to
  * send at all) is quarantined, and the others are given back, so a batch that fails part way never
  * sends again what landed.
+ * <p>
+ * Each batch is a call of the Kafka circuit breaker, so the relay's trial calls close it once the
+ * broker is back. The breaker judges Kafka, so it is told how long Kafka took: the slowest record's
+ * time from send to acknowledgement, not the whole batch's, which grows with its size and with the
+ * database work around it. Judged by the batch, a full outbox drained on busy cores looked like a
+ * slow broker, the breaker opened again, and Intake stayed bypassed under load (docs/adr/0014).
  */
 public class OutboxRelay implements AutoCloseable {
 
@@ -37,26 +46,30 @@ public class OutboxRelay implements AutoCloseable {
     private static final long RESULT_WAIT_SECONDS = 30;
 
     private final Outbox outbox;
+    private final CircuitBreaker breaker;
     private final RecordSizeLimit sizeLimit;
     private final Supplier<Producer<String, byte[]>> producerFactory;
-    private final Runnable brokerCheck;
+    private final TopicProvisioner topics;
     private final int batchSize;
     private final Counter relayed;
     private final Counter quarantined;
     private Producer<String, byte[]> producer;
 
     /**
+     * @param breaker         the circuit breaker around Kafka, whose calls the relay's batches are
      * @param sizeLimit       a row too large to send is quarantined unsent (ADR 0008, amendment)
      * @param producerFactory makes the relay's producer on first use (after start-up, when the
      *                        Kafka component is configured)
-     * @param brokerCheck     the trial call when nothing waits: the breaker learns that the broker is back
+     * @param topics          creates the topics first if start-up could not; its broker check is the
+     *                        trial call when nothing waits, so the breaker learns that the broker is back
      */
-    public OutboxRelay(Outbox outbox, RecordSizeLimit sizeLimit, Supplier<Producer<String, byte[]>> producerFactory,
-                       Runnable brokerCheck, int batchSize, MeterRegistry registry) {
+    public OutboxRelay(Outbox outbox, CircuitBreaker breaker, RecordSizeLimit sizeLimit, Supplier<Producer<String, byte[]>> producerFactory,
+                       TopicProvisioner topics, int batchSize, MeterRegistry registry) {
         this.outbox = outbox;
+        this.breaker = breaker;
         this.sizeLimit = sizeLimit;
         this.producerFactory = producerFactory;
-        this.brokerCheck = brokerCheck;
+        this.topics = topics;
         this.batchSize = batchSize;
         this.relayed = Counter.builder("intake.outbox.relayed").description("Outbox records the broker acknowledged")
                 .register(registry);
@@ -65,13 +78,33 @@ public class OutboxRelay implements AutoCloseable {
     }
 
     /**
-     * Relays one batch and returns how many records landed. Throws when Kafka failed for a reason
-     * that may pass (after settling every row), so the circuit breaker counts the failure.
+     * Relays one batch, when the breaker permits a call, and returns how many records landed.
+     * Throws when Kafka failed for a reason that may pass (after settling every row), which the
+     * breaker counts as a failure.
      */
     public synchronized int relay() {
+        if (!breaker.tryAcquirePermission()) {
+            return 0; // open: the relay waits like every caller
+        }
+        long start = System.nanoTime();
+        AtomicLong kafkaNanos = new AtomicLong();
+        try {
+            int landed = relayBatch(kafkaNanos);
+            breaker.onSuccess(kafkaNanos.get(), TimeUnit.NANOSECONDS);
+            return landed;
+        } catch (RuntimeException e) {
+            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+            throw e;
+        }
+    }
+
+    private int relayBatch(AtomicLong kafkaNanos) {
+        long start = System.nanoTime();
+        topics.ensureTopics();
         List<OutboxRow> rows = outbox.claim(batchSize);
         if (rows.isEmpty()) {
-            brokerCheck.run();
+            topics.checkBroker();
+            kafkaNanos.set(System.nanoTime() - start);
             return 0;
         }
         Producer<String, byte[]> kafka = producer();
@@ -90,7 +123,9 @@ public class OutboxRelay implements AutoCloseable {
                 continue;
             }
             try {
+                long sent = System.nanoTime();
                 results.add(kafka.send(record, (metadata, failure) -> {
+                    kafkaNanos.accumulateAndGet(System.nanoTime() - sent, Math::max);
                     if (failure != null && !PublishFailures.isRefusedForGood(failure)) {
                         stop.compareAndSet(null, failure);
                     }

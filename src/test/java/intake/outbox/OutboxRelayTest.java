@@ -37,6 +37,8 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +52,8 @@ class OutboxRelayTest {
     private final String schema = "intake_outbox_relay_" + ProcessHandle.current().pid();
     private final KafkaTopics kafka = new KafkaTopics(TestKafka.bootstrapServers());
     private final List<OutboxRelay> relays = new ArrayList<>();
+    private final CircuitBreaker breaker = CircuitBreaker.of("kafka", CircuitBreakerConfig.custom()
+            .permittedNumberOfCallsInHalfOpenState(1).build());
     private HikariDataSource dataSource;
 
     @BeforeEach
@@ -117,6 +121,30 @@ class OutboxRelayTest {
                 assertThat(sequences).as("%s's records, in the order they were accepted", customer).isEqualTo(expected));
     }
 
+    @Test
+    void eachBatchIsACallOfTheBreakerThatClosesItOnceKafkaTakesIt() throws Exception {
+        String topic = createTopic("relay-breaker");
+        insert(topic, "customer-1", 1);
+        OutboxRelay relay = relay("relay-a", 10);
+
+        breaker.transitionToOpenState();
+        assertThat(relay.relay()).as("an open breaker lets no batch through").isZero();
+        assertThat(depth()).isEqualTo(1);
+
+        breaker.transitionToHalfOpenState();
+        assertThat(relay.relay()).as("the trial batch").isEqualTo(1);
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(kafka.readAll(topic)).hasSize(1);
+
+        String missing = "fte.test.relay-missing-" + UUID.randomUUID(); // a failure that may pass
+        insert(missing, "customer-1", 2);
+        breaker.transitionToOpenState();
+        breaker.transitionToHalfOpenState();
+        assertThatThrownBy(relay::relay).isInstanceOf(OutboxRelayException.class);
+        assertThat(breaker.getState()).as("the failed trial opens it again").isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(depth()).as("the row waits for the next trial").isEqualTo(1);
+    }
+
     private int drainAfter(CountDownLatch start, OutboxRelay relay) {
         try {
             start.await();
@@ -140,8 +168,9 @@ class OutboxRelayTest {
 
     private OutboxRelay relay(String instanceId, int batchSize) {
         Outbox outbox = new Outbox(dataSource, Clock.systemUTC(), instanceId, Duration.ofSeconds(30), StatementTimeout.of(Duration.ofSeconds(1)));
-        RecordSizeLimit sizeLimit = new RecordSizeLimit(1_048_576, new TopicProvisioner(TestKafka.bootstrapServers(), List.of(), 1, (short) 1, 1000));
-        OutboxRelay relay = new OutboxRelay(outbox, sizeLimit, OutboxRelayTest::producer, () -> { }, batchSize, new SimpleMeterRegistry());
+        TopicProvisioner topics = new TopicProvisioner(TestKafka.bootstrapServers(), List.of(), 1, (short) 1, 1000);
+        OutboxRelay relay = new OutboxRelay(outbox, breaker, new RecordSizeLimit(1_048_576, topics), OutboxRelayTest::producer, topics,
+                batchSize, new SimpleMeterRegistry());
         relays.add(relay);
         return relay;
     }
