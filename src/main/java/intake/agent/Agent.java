@@ -9,6 +9,20 @@ public interface Agent {
     /** The decision for this ticket, or {@link AgentRejectedTicketException} / {@link AgentUnavailableException}. */
     AgentDecision decide(TicketEvent ticket);
 
+    /**
+     * The same decision, reading the customer's contact history from {@code history} instead of the
+     * agent's own: a consumer batch reads the history of all its customers once. An agent that does
+     * not read the history decides as {@link #decide(TicketEvent)}.
+     */
+    default AgentDecision decide(TicketEvent ticket, ContactHistory history) {
+        return decide(ticket);
+    }
+
+    /** How far back before a ticket's arrival {@link #decide} reads its customer's contact history; zero when it does not. */
+    default Duration historyWindow() {
+        return Duration.ZERO;
+    }
+
     /** A short, stable name, recorded in every decision and in every failure. */
     String name();
 

@@ -63,7 +63,17 @@ public final class TriageAgent implements Agent {
     }
 
     @Override
+    public Duration historyWindow() {
+        return rules.escalation().repeatContactWindow();
+    }
+
+    @Override
     public AgentDecision decide(TicketEvent ticket) {
+        return decide(ticket, history);
+    }
+
+    @Override
+    public AgentDecision decide(TicketEvent ticket, ContactHistory history) {
         String ticketId = String.valueOf(ticket.getTicketId());
         // The line break keeps a phrase from matching across the end of the subject.
         String text = KeywordText.normalize(Objects.toString(ticket.getSubject(), "") + "\n"
@@ -80,7 +90,7 @@ public final class TriageAgent implements Agent {
         if (anyOccurs(text, negativeKeywords)) {
             reasons.add(NEGATIVE_SENTIMENT);
         }
-        if (isRepeatContact(ticket, ticketId)) {
+        if (isRepeatContact(ticket, ticketId, history)) {
             reasons.add(REPEAT_CONTACT);
         }
         String priority = priority(category, reasons);
@@ -105,7 +115,7 @@ public final class TriageAgent implements Agent {
         return best;
     }
 
-    private boolean isRepeatContact(TicketEvent ticket, String ticketId) {
+    private boolean isRepeatContact(TicketEvent ticket, String ticketId, ContactHistory history) {
         Instant since = ticket.getReceivedAt().minus(rules.escalation().repeatContactWindow());
         int earlier;
         try {

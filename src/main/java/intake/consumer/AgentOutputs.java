@@ -33,8 +33,12 @@ public class AgentOutputs {
     }
 
     public List<Message> build(Exchange exchange) {
-        TicketEvent ticket = exchange.getProperty(TicketExchange.TICKET, TicketEvent.class);
-        TicketDecision stored = exchange.getIn().getBody(TicketDecision.class);
+        return records(exchange, exchange.getProperty(TicketExchange.TICKET, TicketEvent.class),
+                exchange.getIn().getBody(TicketDecision.class));
+    }
+
+    /** The output records of this ticket's stored decision, made on {@code exchange}'s context. */
+    public List<Message> records(Exchange exchange, TicketEvent ticket, TicketDecision stored) {
         AgentDecision decision = stored.decision();
         Long latencyMs = stored.latencyMs();
         String decisionId = stored.decisionId();

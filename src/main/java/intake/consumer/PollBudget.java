@@ -5,15 +5,30 @@ import java.time.Duration;
 
 /**
  * The longest the records of one poll can hold their consumer thread, checked at start-up against
- * Kafka's {@code max.poll.interval.ms} (docs/adr/0010). A consumer thread processes every record
- * of a poll, with all its redeliveries, before it polls again; a member that does not poll within
- * the interval is dropped from its group, and its partitions are read again by another while it
- * is still processing them: one customer's tickets out of order, records dead-lettered twice.
+ * Kafka's {@code max.poll.interval.ms} (docs/adr/0010, docs/adr/0015). A consumer thread works a
+ * poll's records as one batch ({@link TicketBatch}) before it polls again; a member that does not
+ * poll within the interval is dropped from its group, and its partitions are read again by another
+ * while it is still processing them: one customer's tickets out of order, records dead-lettered twice.
  *
- * <p>The worst case of one record, with every attempt failing as slowly as it can:
+ * <p>Camel's batching consumer can hand a thread two batches between two polls (one cut by
+ * {@code batchingIntervalMs}, then a full one), so each batch has half the interval. A batch works in
+ * rounds: a round claims, decides, stores, publishes and confirms many tickets at once; a record that
+ * a round leaves out (a poison pill, a claim held elsewhere, a failure) goes through the record path
+ * alone, with its redeliveries and dead letter. Before each step the batch checks that the step, at
+ * its worst, still fits in its half; what does not fit is read again by the next poll.
+ *
+ * <p>Rounds are for an agent that only computes (triage); with an agent that calls a service, every
+ * record goes through the record path, so that the service is asked exactly as often as the error
+ * policy says. One round failing as slowly as it can:
+ * <pre>
+ *   10 database steps                    the claims (insert, read), releases, stored decisions, contact
+ *                                        history, the decisions (insert, read-back), confirms, the outbox
+ * + 1 Kafka send                         the outputs of every ticket of the round
+ * </pre>
+ * One record through the record path, every attempt failing as slowly as it can:
  * <pre>
  *   redelivery delays                      sum of the back-off schedule
- * + attempts x (agent call                 Agent#longestCall: the HTTP agent's timeout, 0 for triage
+ * + attempts x (agent call
  *               + 5 database steps          stored decision, contact history, decision insert and,
  *                                           on a conflict, its read, outbox (Kafka bypassed)
  *               + 1 Kafka send)             the outputs batch
@@ -26,8 +41,9 @@ import java.time.Duration;
  * delivery-timeout-ms.
  */
 public record PollBudget(int maxPollRecords, Redelivery redelivery, Duration agentCall, Duration databaseStep,
-                         Duration kafkaSend, Duration claimWait) {
+                         Duration kafkaSend, Duration claimWait, Duration maxPollInterval) {
 
+    private static final int DATABASE_STEPS_PER_ROUND = 10;
     private static final int DATABASE_STEPS_PER_ATTEMPT = 5;
     private static final int DATABASE_STEPS_PER_RECORD = 4;
 
@@ -72,31 +88,58 @@ public record PollBudget(int maxPollRecords, Redelivery redelivery, Duration age
         return redelivery.totalDelay().plus(attempt().multipliedBy(redelivery.attempts())).plus(perRecord());
     }
 
-    public Duration worstCasePerPoll() {
-        return worstCasePerRecord().multipliedBy(maxPollRecords);
+    /** The part of the interval one batch may use: half, as Camel can hand a thread two batches between polls. */
+    public Duration perBatch() {
+        return maxPollInterval.dividedBy(2);
     }
 
-    /** Refuses a configuration whose poll can outlast the interval, saying what to change. */
-    public void requireWithin(Duration maxPollInterval) {
-        Duration poll = worstCasePerPoll();
-        if (poll.compareTo(maxPollInterval) < 0) {
+    /** Whether the batch works in rounds: only with an agent that computes, and so cannot fail slowly or differently a second time. */
+    public boolean inRounds() {
+        return agentCall.isZero();
+    }
+
+    /** One round, failing as slowly as it can. */
+    public Duration round() {
+        return databaseStep.multipliedBy(DATABASE_STEPS_PER_ROUND).plus(kafkaSend);
+    }
+
+    /** Whether a round, and one record through the record path after it, still fit in the batch after {@code elapsed}. */
+    public boolean roundFits(Duration elapsed) {
+        return inRounds() && recordFits(elapsed.plus(round()));
+    }
+
+    /** Whether one record through the record path, at its worst, still fits in the batch after {@code elapsed}. */
+    public boolean recordFits(Duration elapsed) {
+        return elapsed.plus(worstCasePerRecord()).compareTo(perBatch()) <= 0;
+    }
+
+    /** The longest this process may hold one claim: a batch's share of the interval. */
+    public Duration longestClaim() {
+        return perBatch();
+    }
+
+    /** Refuses a configuration in which a batch cannot even work one round and one record at their worst. */
+    public void requireWithin() {
+        Duration round = inRounds() ? round() : Duration.ZERO;
+        Duration least = round.plus(worstCasePerRecord());
+        if (least.compareTo(perBatch()) <= 0) {
             return;
         }
-        Duration record = worstCasePerRecord();
-        long fitting = (maxPollInterval.toMillis() - 1) / record.toMillis();
-        String remedy = fitting > 0
-                ? "lower intake.consumer.max-poll-records to at most " + fitting + ", or raise intake.consumer.max-poll-interval-ms"
-                : "not even one record fits: shorten the redeliveries or the agent's timeout, or raise intake.consumer.max-poll-interval-ms";
-        throw new IllegalStateException("intake.consumer.max-poll-records (" + maxPollRecords + ") x the worst case of one record ("
-                + seconds(record) + " s: " + seconds(redelivery.totalDelay()) + " s of redelivery delays + "
-                + redelivery.attempts() + " attempts x " + seconds(attempt()) + " s + " + seconds(perRecord()) + " s) = "
-                + seconds(poll) + " s must stay below intake.consumer.max-poll-interval-ms (" + seconds(maxPollInterval)
-                + " s), or Kafka drops a consumer thread from its group while it still processes a poll's records; " + remedy);
+        throw new IllegalStateException((inRounds() ? "One round of a ticket batch (" + seconds(round) + " s at worst: "
+                + DATABASE_STEPS_PER_ROUND + " database steps and a Kafka send) and one" : "One") + " record at its worst ("
+                + seconds(worstCasePerRecord()) + " s: " + seconds(redelivery.totalDelay()) + " s of redelivery delays + "
+                + redelivery.attempts() + " attempts x " + seconds(attempt()) + " s + " + seconds(perRecord()) + " s)"
+                + (inRounds() ? " = " + seconds(least) + " s" : "") + " must fit in half of intake.consumer.max-poll-interval-ms ("
+                + seconds(perBatch()) + " s of " + seconds(maxPollInterval) + " s), or Kafka drops a consumer thread from its"
+                + " group while it still processes a poll's records; shorten the redeliveries, the agent's timeout or the"
+                + " database timeouts, or raise intake.consumer.max-poll-interval-ms");
     }
 
     @Override
     public String toString() {
-        return maxPollRecords + " records x " + seconds(worstCasePerRecord()) + " s at worst = " + seconds(worstCasePerPoll()) + " s";
+        return "batches of up to " + maxPollRecords + " records within " + seconds(perBatch()) + " s"
+                + (inRounds() ? ": rounds at worst " + seconds(round()) + " s, a record alone" : ", each record alone")
+                + " at worst " + seconds(worstCasePerRecord()) + " s";
     }
 
     private static String seconds(Duration duration) {

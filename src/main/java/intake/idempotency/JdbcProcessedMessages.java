@@ -9,8 +9,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
 
 import javax.sql.DataSource;
 
@@ -36,6 +42,11 @@ import org.apache.camel.spi.IdempotentRepository;
  * lapse) is taken over by the next {@code claim}, in one {@code UPDATE} that a row lock gives to one
  * consumer only. A claim that is neither done nor lapsed is {@link Claim#HELD}: someone is processing
  * it right now, and it must not be mistaken for a duplicate (docs/adr/0012).
+ *
+ * <p>A consumer's batch claims, confirms and releases many keys at once ({@link #claimAll},
+ * {@link #confirmAll}, {@link #releaseAll}): the same statements, sent as one JDBC batch (one round
+ * trip on PostgreSQL), in key order so that two batches racing on the same keys lock them in the
+ * same order and never deadlock.
  *
  * <p>{@link #remove(String)} releases the owner's own unconfirmed claim, for a message that failed or
  * went to the dead-letter topic, so a replay of it is processed. {@link #purgeOlderThan(Instant)}
@@ -177,6 +188,75 @@ public class JdbcProcessedMessages implements IdempotentRepository {
     }
 
     /**
+     * Claims each key for this owner, as {@link #claim(String)} would, in one batch of inserts and at
+     * most one read: NEW for a key this call inserted, DONE for a confirmed one, HELD for any other
+     * (held by a live owner, or lapsed: {@link #claim(String)} takes such a key over, one at a time).
+     *
+     * @throws IllegalArgumentException if a key is null or too long
+     * @throws IllegalStateException    if the database cannot be reached, refuses a statement or times out
+     */
+    public Map<String, Claim> claimAll(Collection<String> keys) {
+        List<String> sorted = List.copyOf(new TreeSet<>(keys));
+        sorted.forEach(JdbcProcessedMessages::requireStorableKey);
+        Map<String, Claim> claims = new HashMap<>();
+        if (sorted.isEmpty()) {
+            return claims;
+        }
+        OffsetDateTime now = now();
+        OffsetDateTime leaseEnd = now.plus(terms.lease());
+        int[] inserted = batch("claim", INSERT, sorted, (statement, key) -> {
+            statement.setString(1, processorName);
+            statement.setString(2, key);
+            statement.setObject(3, now);
+            statement.setObject(4, leaseEnd);
+            statement.setString(5, terms.owner());
+        });
+        StringBuilder others = new StringBuilder();
+        List<String> notInserted = new ArrayList<>();
+        for (int i = 0; i < sorted.size(); i++) {
+            // a driver may answer SUCCESS_NO_INFO (-2) for a row it inserted; only 0 means the key was there
+            if (inserted[i] == 0) {
+                notInserted.add(sorted.get(i));
+                others.append(others.isEmpty() ? "?" : ", ?");
+            } else {
+                claims.put(sorted.get(i), Claim.NEW);
+            }
+        }
+        if (notInserted.isEmpty()) {
+            return claims;
+        }
+        notInserted.forEach(key -> claims.put(key, Claim.HELD));
+        String sql = "SELECT message_id FROM processed_messages WHERE processor_name = ? AND confirmed = true AND message_id IN ("
+                + others + ")";
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = timeout.prepare(connection, sql)) {
+            statement.setString(1, processorName);
+            for (int i = 0; i < notInserted.size(); i++) {
+                statement.setString(i + 2, notInserted.get(i));
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    claims.put(rows.getString(1), Claim.DONE);
+                }
+                endTransaction(connection);
+            }
+        } catch (SQLException e) {
+            throw failure("claim", null, e);
+        }
+        return claims;
+    }
+
+    /** Marks this owner's claims on these keys done, as {@link #confirm(String)} does each. */
+    public void confirmAll(Collection<String> keys) {
+        ownClaims("confirm", CONFIRM, keys);
+    }
+
+    /** Releases this owner's unconfirmed claims on these keys, as {@link #remove(String)} does each. */
+    public void releaseAll(Collection<String> keys) {
+        ownClaims("remove", DELETE, keys);
+    }
+
+    /**
      * Camel's contract: {@code true} to process the message. A key held by a live owner is skipped like
      * a duplicate here, which suits a caller whose message comes again anyway (route intake-bypass:
      * the consumer reads the ticket once the relay publishes it); the consumer itself must use
@@ -276,6 +356,39 @@ public class JdbcProcessedMessages implements IdempotentRepository {
         }) == 1;
     }
 
+    private void ownClaims(String operation, String sql, Collection<String> keys) {
+        List<String> sorted = keys.stream().filter(JdbcProcessedMessages::storable).sorted().distinct().toList();
+        if (!sorted.isEmpty()) {
+            batch(operation, sql, sorted, (statement, key) -> {
+                statement.setString(1, processorName);
+                statement.setString(2, key);
+                statement.setString(3, terms.owner());
+            });
+        }
+    }
+
+    /** One statement per key, sent as one JDBC batch; the counts of each. */
+    private int[] batch(String operation, String sql, List<String> keys, KeyBinder binder) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = timeout.prepare(connection, sql)) {
+            for (String key : keys) {
+                binder.bind(statement, key);
+                statement.addBatch();
+            }
+            int[] counts;
+            try {
+                counts = statement.executeBatch();
+            } catch (SQLException e) {
+                rollbackQuietly(connection, e);
+                throw e;
+            }
+            endTransaction(connection);
+            return counts;
+        } catch (SQLException e) {
+            throw failure(operation, null, e);
+        }
+    }
+
     /** NEW for a lapsed claim (to take over), DONE, HELD, or empty when there is no row. */
     private Optional<Claim> state(String key, OffsetDateTime now) {
         try (Connection connection = dataSource.getConnection();
@@ -354,13 +467,19 @@ public class JdbcProcessedMessages implements IdempotentRepository {
         }
     }
 
-    private static boolean storable(String key) {
+    /** Whether the table can hold this key: not null, at most {@value #MAX_MESSAGE_ID_LENGTH} characters. */
+    public static boolean storable(String key) {
         return key != null && length(key) <= MAX_MESSAGE_ID_LENGTH;
     }
 
     /** Characters as the database counts them (code points, not UTF-16 units). */
     private static int length(String s) {
         return s.codePointCount(0, s.length());
+    }
+
+    @FunctionalInterface
+    private interface KeyBinder {
+        void bind(PreparedStatement statement, String key) throws SQLException;
     }
 
     @FunctionalInterface

@@ -40,49 +40,66 @@ class PollBudgetTest {
 
     @Test
     void theTriageAgentsWorstRecordIsItsDelaysPlusSixSlowAttemptsPlusTheClaimItsWaitAndTheDeadLetterWrite() {
-        PollBudget budget = budget(4, Duration.ZERO);
+        PollBudget budget = budget(500, Duration.ZERO, INTERVAL);
 
         assertThat(budget.attempt()).isEqualTo(Duration.ofMillis(5 * 3000 + 700));
         assertThat(budget.perRecord()).isEqualTo(Duration.ofMillis(15_000 + 4 * 3000 + 700));
         assertThat(budget.worstCasePerRecord()).isEqualTo(Duration.ofMillis(15_500 + 6 * 15_700 + 27_700));
-        assertThat(budget.worstCasePerPoll()).isEqualTo(Duration.ofMillis(4 * 137_400));
-        assertThatNoException().isThrownBy(() -> budget.requireWithin(INTERVAL));
+        assertThatNoException().isThrownBy(budget::requireWithin);
     }
 
     @Test
-    void theHttpAgentsTimeoutCountsInEveryAttempt() {
-        PollBudget budget = budget(3, Duration.ofSeconds(5));
+    void aBatchHasHalfTheIntervalAndARoundIsTenDatabaseStepsAndAKafkaSend() {
+        PollBudget budget = budget(500, Duration.ZERO, INTERVAL);
 
+        assertThat(budget.perBatch()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(budget.longestClaim()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(budget.round()).isEqualTo(Duration.ofMillis(10 * 3000 + 700));
+        assertThat(budget).hasToString("batches of up to 500 records within 300 s: rounds at worst 30.7 s, a record alone"
+                + " at worst 137.4 s");
+    }
+
+    @Test
+    void withAnAgentThatCallsAServiceEveryRecordGoesAloneSoTheServiceIsAskedAsThePolicySays() {
+        PollBudget budget = budget(500, Duration.ofSeconds(5), INTERVAL);
+
+        assertThat(budget.inRounds()).isFalse();
+        assertThat(budget.roundFits(Duration.ZERO)).isFalse();
         assertThat(budget.worstCasePerRecord()).isEqualTo(Duration.ofMillis(137_400 + 6 * 5_000));
-        assertThat(budget).hasToString("3 records x 167.4 s at worst = 502.2 s");
-        assertThatNoException().isThrownBy(() -> budget.requireWithin(INTERVAL));
-        assertThatIllegalStateException().as("Kafka's default interval no longer holds 3 of them")
-                .isThrownBy(() -> budget.requireWithin(Duration.ofMinutes(5)));
+        assertThat(budget).hasToString("batches of up to 500 records within 300 s, each record alone at worst 167.4 s");
     }
 
     @Test
-    void aPollThatCanOutlastTheIntervalIsRefusedNamingHowManyRecordsFit() {
-        assertThatIllegalStateException().isThrownBy(() -> budget(500, Duration.ofSeconds(5)).requireWithin(INTERVAL))
-                .withMessage("intake.consumer.max-poll-records (500) x the worst case of one record (167.4 s: 15.5 s of redelivery"
-                        + " delays + 6 attempts x 20.7 s + 27.7 s) = 83700 s must stay below intake.consumer.max-poll-interval-ms"
-                        + " (600 s), or Kafka drops a consumer thread from its group while it still processes a poll's records;"
-                        + " lower intake.consumer.max-poll-records to at most 3, or raise intake.consumer.max-poll-interval-ms");
+    void aRoundFitsOnlyWhileItAndOneRecordAfterItEndWithinTheBatchesHalf() {
+        PollBudget budget = budget(500, Duration.ZERO, INTERVAL);
+
+        assertThat(budget.roundFits(Duration.ofMillis(300_000 - 30_700 - 137_400))).isTrue();
+        assertThat(budget.roundFits(Duration.ofMillis(300_000 - 30_700 - 137_400 + 1))).isFalse();
+        assertThat(budget.recordFits(Duration.ofMillis(300_000 - 137_400))).isTrue();
+        assertThat(budget.recordFits(Duration.ofMillis(300_000 - 137_400 + 1))).isFalse();
     }
 
     @Test
-    void aPollThatTakesExactlyTheIntervalIsRefusedToo() {
-        assertThatIllegalStateException().isThrownBy(() -> budget(5, Duration.ZERO).requireWithin(Duration.ofMillis(5 * 137_400)))
-                .withMessageEndingWith("lower intake.consumer.max-poll-records to at most 4, or raise intake.consumer.max-poll-interval-ms");
+    void anIntervalInWhichNotEvenOneRoundAndOneRecordFitIsRefusedSayingWhatToShorten() {
+        assertThatIllegalStateException().isThrownBy(() -> budget(500, Duration.ZERO, Duration.ofMinutes(5)).requireWithin())
+                .withMessage("One round of a ticket batch (30.7 s at worst: 10 database steps and a Kafka send) and one record"
+                        + " at its worst (137.4 s: 15.5 s of redelivery delays + 6 attempts x 15.7 s + 27.7 s) = 168.1 s"
+                        + " must fit in half of intake.consumer.max-poll-interval-ms (150 s of 300 s), or Kafka drops a consumer"
+                        + " thread from its group while it still processes a poll's records; shorten the redeliveries, the agent's"
+                        + " timeout or the database timeouts, or raise intake.consumer.max-poll-interval-ms");
+        assertThatIllegalStateException().isThrownBy(() -> budget(500, Duration.ofSeconds(5), Duration.ofMinutes(5)).requireWithin())
+                .withMessageStartingWith("One record at its worst (167.4 s: 15.5 s of redelivery delays + 6 attempts x 20.7 s"
+                        + " + 27.7 s) must fit in half of intake.consumer.max-poll-interval-ms (150 s of 300 s)");
     }
 
     @Test
-    void whenNotEvenOneRecordFitsTheMessageSaysWhatElseToShorten() {
-        assertThatIllegalStateException().isThrownBy(() -> budget(1, Duration.ofMinutes(1)).requireWithin(Duration.ofMinutes(5)))
-                .withMessageEndingWith("not even one record fits: shorten the redeliveries or the agent's timeout,"
-                        + " or raise intake.consumer.max-poll-interval-ms");
+    void exactlyHalfTheIntervalIsStillEnough() {
+        Duration least = Duration.ofMillis(30_700 + 137_400);
+        assertThatNoException().isThrownBy(() -> budget(500, Duration.ZERO, least.multipliedBy(2)).requireWithin());
+        assertThatIllegalStateException().isThrownBy(() -> budget(500, Duration.ZERO, least.multipliedBy(2).minusMillis(2)).requireWithin());
     }
 
-    private static PollBudget budget(int maxPollRecords, Duration agentCall) {
-        return new PollBudget(maxPollRecords, DEFAULT_REDELIVERY, agentCall, DATABASE_STEP, KAFKA_SEND, CLAIM_WAIT);
+    private static PollBudget budget(int maxPollRecords, Duration agentCall, Duration interval) {
+        return new PollBudget(maxPollRecords, DEFAULT_REDELIVERY, agentCall, DATABASE_STEP, KAFKA_SEND, CLAIM_WAIT, interval);
     }
 }

@@ -28,7 +28,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * One customer's tickets failing as slowly as the agent's timeout lets them, for longer in all
- * than max.poll.interval.ms: the poll budget keeps each poll within the interval, so the consumer
+ * than max.poll.interval.ms: the poll budget keeps each batch within half the interval, so the consumer
  * thread stays in its group and every ticket is dead-lettered exactly once (a thread dropped from
  * its group has its partition read again elsewhere while it still works on it: each ticket twice).
  */
@@ -36,7 +36,7 @@ class SlowFailuresPollTest extends IntakeIntegrationTest {
 
     /** An agent service that answers too late, every time (WireMock stands in for that third-party service). */
     private static final WireMockServer AGENT = startAgent();
-    private static final int TICKETS = 14;
+    private static final int TICKETS = 26;
 
     @DynamicPropertySource
     static void slowAgentAndShortPollInterval(DynamicPropertyRegistry registry) {
@@ -47,10 +47,11 @@ class SlowFailuresPollTest extends IntakeIntegrationTest {
         registry.add("spring.datasource.hikari.connection-timeout", () -> 250);
         registry.add("intake.consumer.dedup.claim-lease", () -> "2s");
         // the worst case of one record is then 23.62 s (the start-up log says so: 2 attempts x 7.95 s,
-        // the claim wait and its 4 database steps): one per poll fits in 25 s, while the 14 tickets
-        // below take at least 28 s (2 agent timeouts each)
-        registry.add("intake.consumer.max-poll-interval-ms", () -> 25_000);
-        registry.add("intake.consumer.max-poll-records", () -> 1);
+        // the claim wait and its 4 database steps): it fits in a batch's half of 48 s, while the 26
+        // tickets below, in one poll, take at least 52 s (2 agent timeouts each): the batch must stop
+        // in time, and the rest of the poll be read again
+        registry.add("intake.consumer.max-poll-interval-ms", () -> 48_000);
+        registry.add("intake.consumer.max-poll-records", () -> TICKETS);
     }
 
     @AfterAll
@@ -68,7 +69,7 @@ class SlowFailuresPollTest extends IntakeIntegrationTest {
                     Map.of("intake_correlation_id", correlationId));
         }
 
-        await("the " + TICKETS + " tickets' dead-letter records").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+        await("the " + TICKETS + " tickets' dead-letter records").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> deadLettered(correlationIds).size(), n -> n >= TICKETS);
         await("no second copy, from a partition read again after a rebalance").during(Duration.ofSeconds(3))
                 .atMost(Duration.ofSeconds(10)).until(() -> deadLettered(correlationIds).size(), n -> n == TICKETS);

@@ -122,7 +122,7 @@ class TicketProcessingTest extends IntakeIntegrationTest {
         assertThat(header(dead, "dlq_reason")).isEqualTo("poison_pill");
         assertThat(header(dead, "dlq_redelivery_count")).isEqualTo("0");
         assertThat(Instant.parse(header(dead, "dlq_routed_at"))).isNotNull();
-        assertThat(header(dead, "dlq_route_id")).isEqualTo("tickets-consume");
+        assertThat(header(dead, "dlq_route_id")).isEqualTo("tickets-record");
         assertThat(header(dead, "dlq_instance_id")).isNotBlank();
         assertThat(header(dead, "dlq_original_key_hex")).isEqualTo("fffe0041");
 
