@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -184,7 +183,7 @@ public class TicketBatch {
         }
         Map<String, TicketDecision> stored = store.decisionsOf(taken.stream().map(TicketBatch::ticketId).toList());
         RecentContacts contacts = contactsFor(taken, stored);
-        Map<Exchange, TicketStore.Fresh> fresh = new LinkedHashMap<>();
+        List<TicketStore.Fresh> fresh = new ArrayList<>();
         List<Exchange> decided = new ArrayList<>();
         for (Exchange record : taken) {
             if (!round.open(record)) {
@@ -195,7 +194,7 @@ public class TicketBatch {
             if (!stored.containsKey(ticketId(ticket))) {
                 long asked = System.nanoTime();
                 try {
-                    fresh.put(record, new TicketStore.Fresh(ticket, agent.decide(ticket, contacts), since(asked).toMillis()));
+                    fresh.add(new TicketStore.Fresh(ticket, agent.decide(ticket, contacts), since(asked).toMillis()));
                 } catch (RuntimeException e) {
                     LOG.info("The agent failed on ticket {}; it goes through the record path: {}", ticketId(ticket), e.toString());
                     round.cut(record);
@@ -207,7 +206,7 @@ public class TicketBatch {
             decided.add(record);
         }
         if (!fresh.isEmpty()) {
-            stored.putAll(store.recordAll(List.copyOf(fresh.values())));
+            stored.putAll(store.recordAll(fresh));
         }
         List<Message> records = new ArrayList<>(decided.size() * 3);
         for (Exchange record : decided) {

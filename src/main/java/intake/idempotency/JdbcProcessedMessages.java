@@ -211,13 +211,11 @@ public class JdbcProcessedMessages implements IdempotentRepository {
             statement.setObject(4, leaseEnd);
             statement.setString(5, terms.owner());
         });
-        StringBuilder others = new StringBuilder();
         List<String> notInserted = new ArrayList<>();
         for (int i = 0; i < sorted.size(); i++) {
             // a driver may answer SUCCESS_NO_INFO (-2) for a row it inserted; only 0 means the key was there
             if (inserted[i] == 0) {
                 notInserted.add(sorted.get(i));
-                others.append(others.isEmpty() ? "?" : ", ?");
             } else {
                 claims.put(sorted.get(i), Claim.NEW);
             }
@@ -227,7 +225,7 @@ public class JdbcProcessedMessages implements IdempotentRepository {
         }
         notInserted.forEach(key -> claims.put(key, Claim.HELD));
         String sql = "SELECT message_id FROM processed_messages WHERE processor_name = ? AND confirmed = true AND message_id IN ("
-                + others + ")";
+                + "?, ".repeat(notInserted.size() - 1) + "?)";
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = timeout.prepare(connection, sql)) {
             statement.setString(1, processorName);
