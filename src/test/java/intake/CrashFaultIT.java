@@ -49,8 +49,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Zero loss and one decision per ticket when the process dies: the packaged jar, started by
  * bin/intake as a process of its own, SIGKILLed under load from 8 clients while its consumer is
  * busy (12 threads, and the agent, a WireMock stand-in for an agent service, takes 100 ms a ticket), then started
- * again. Every ticket a client got a 2xx for must end with exactly one decision (one decisionId)
- * on fte.agent.decisions; the test counts requests, accepted, decided, decided twice and the
+ * again. Every ticket a client got a 2xx for must end with exactly one decision on
+ * fte.agent.decisions (a decision published again after a crash is the same decision: the same
+ * decisionId and decidedAt; a second decision would have a decidedAt of its own); the test counts requests, accepted, decided, decided twice and the
  * slowest request, and prints them.
  */
 class CrashFaultIT {
@@ -62,6 +63,7 @@ class CrashFaultIT {
     private static final int AGENT_DELAY_MS = 100;
     /** One per partition: the most tickets in the middle of processing at once. */
     private static final int CONSUMER_THREADS = 12;
+    private static final Map<String, String> TRIAGE_AGENT = Map.of("INTAKE_AGENT_TYPE", "triage");
 
     @TempDir
     static Path work;
@@ -118,6 +120,24 @@ class CrashFaultIT {
             load.awaitAccepted(1600);
             load.stop();
             assertEveryAcceptedTicketDecidedOnce(load, "two SIGKILLs mid-load");
+        }
+    }
+
+    /** The default agent: the consumer works its polls in rounds of many tickets (docs/adr/0015), and a kill lands inside one. */
+    @Test
+    void killedMidRoundWithTheTriageAgentItLosesNoAcceptedTicketAndDecidesNoneTwice() throws Exception {
+        int port = FreePorts.free();
+        IntakeProcess first = start(port, TRIAGE_AGENT);
+        try (Load load = new Load(() -> port)) {
+            awaitDecided(storedDecisions() + 300);
+            first.kill();
+            IntakeProcess second = start(port, TRIAGE_AGENT);
+            awaitDecided(storedDecisions() + 300);
+            second.kill();
+            start(port, TRIAGE_AGENT);
+            load.awaitAccepted(load.acceptedTicketIds().size() + 600);
+            load.stop();
+            assertEveryAcceptedTicketDecidedOnce(load, "two SIGKILLs mid-round, triage agent");
         }
     }
 
@@ -195,12 +215,25 @@ class CrashFaultIT {
         return agent.countRequestsMatching(RequestPattern.everything()).getCount();
     }
 
+    /** Until this many decisions are stored: the consumer is working rounds now, so a kill lands in the middle of one. */
+    private void awaitDecided(long count) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() -> storedDecisions() >= count);
+    }
+
+    private long storedDecisions() {
+        return count("select count(*) from tickets");
+    }
+
     private IntakeProcess start(int port) throws Exception {
-        IntakeProcess intake = IntakeProcess.start(app, work, schema, broker.bootstrapServers(), "", port, Map.of(
-                "INTAKE_AGENT_TYPE", "http", "INTAKE_AGENT_HTTP_URL", "http://127.0.0.1:" + agent.port() + "/v1/decide",
-                "INTAKE_CONSUMER_THREADS", String.valueOf(CONSUMER_THREADS),
-                // a killed member's partitions move on after 10 s instead of Kafka's 45 s (the broker's minimum is 6 s)
-                "CAMEL_COMPONENT_KAFKA_SESSION_TIMEOUT_MS", "10000"));
+        return start(port, Map.of("INTAKE_AGENT_TYPE", "http", "INTAKE_AGENT_HTTP_URL", "http://127.0.0.1:" + agent.port() + "/v1/decide"));
+    }
+
+    private IntakeProcess start(int port, Map<String, String> agentSettings) throws Exception {
+        Map<String, String> environment = new HashMap<>(agentSettings);
+        environment.put("INTAKE_CONSUMER_THREADS", String.valueOf(CONSUMER_THREADS));
+        // a killed member's partitions move on after 10 s instead of Kafka's 45 s (the broker's minimum is 6 s)
+        environment.put("CAMEL_COMPONENT_KAFKA_SESSION_TIMEOUT_MS", "10000");
+        IntakeProcess intake = IntakeProcess.start(app, work, schema, broker.bootstrapServers(), "", port, environment);
         started.add(intake);
         intake.awaitServing();
         return intake;
@@ -209,19 +242,19 @@ class CrashFaultIT {
     private void assertEveryAcceptedTicketDecidedOnce(Load load, String fault) {
         Set<String> accepted = load.acceptedTicketIds();
         KafkaTopics kafka = new KafkaTopics(broker.bootstrapServers());
-        Map<String, Set<String>> decisionIds = new HashMap<>();
+        Map<String, Set<String>> decisions = new HashMap<>();
         try {
             await().atMost(ALL_DECIDED_WITHIN).pollInterval(Duration.ofSeconds(2)).until(() -> {
-                decisionIds.clear();
-                decisionIds.putAll(decisionIdsByTicket(kafka.readAll("fte.agent.decisions")));
-                return decisionIds.keySet().containsAll(accepted);
+                decisions.clear();
+                decisions.putAll(decisionsByTicket(kafka.readAll("fte.agent.decisions")));
+                return decisions.keySet().containsAll(accepted);
             });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             // the figures below say how many are missing
         }
         Set<String> undecided = new HashSet<>(accepted);
-        undecided.removeAll(decisionIds.keySet());
-        long decidedTwice = accepted.stream().filter(id -> decisionIds.getOrDefault(id, Set.of()).size() > 1).count();
+        undecided.removeAll(decisions.keySet());
+        long decidedTwice = accepted.stream().filter(id -> decisions.getOrDefault(id, Set.of()).size() > 1).count();
         System.out.printf("CrashFaultIT (%s): %d requests, %d accepted, %d decided, %d decided twice, %d undecided,"
                         + " %d refused or unanswered while down, slowest request %d ms, %d claims never confirmed%n", fault,
                 load.requests.get(), accepted.size(), accepted.size() - undecided.size(), decidedTwice, undecided.size(),
@@ -231,10 +264,13 @@ class CrashFaultIT {
     }
 
     private long unconfirmedClaims() {
+        return count("select count(*) from processed_messages where confirmed = false");
+    }
+
+    private long count(String query) {
         try (java.sql.Connection connection = java.sql.DriverManager.getConnection(TestDatabase.url(schema), TestDatabase.user(),
                 TestDatabase.password());
-             java.sql.ResultSet count = connection.createStatement().executeQuery(
-                     "select count(*) from processed_messages where confirmed = false")) {
+             java.sql.ResultSet count = connection.createStatement().executeQuery(query)) {
             count.next();
             return count.getLong(1);
         } catch (java.sql.SQLException e) {
@@ -242,11 +278,13 @@ class CrashFaultIT {
         }
     }
 
-    private static Map<String, Set<String>> decisionIdsByTicket(List<ConsumerRecord<String, byte[]>> decisions) throws IOException {
+    /** Each ticket's distinct decisions, as decisionId and decidedAt. */
+    private static Map<String, Set<String>> decisionsByTicket(List<ConsumerRecord<String, byte[]>> decisions) throws IOException {
         Map<String, Set<String>> byTicket = new HashMap<>();
         for (ConsumerRecord<String, byte[]> record : decisions) {
             JsonNode decision = JSON.readTree(record.value());
-            byTicket.computeIfAbsent(decision.path("ticketId").asText(), id -> new HashSet<>()).add(decision.path("decisionId").asText());
+            byTicket.computeIfAbsent(decision.path("ticketId").asText(), id -> new HashSet<>())
+                    .add(decision.path("decisionId").asText() + "@" + decision.path("decidedAt").asText());
         }
         return byTicket;
     }

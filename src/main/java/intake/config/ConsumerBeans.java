@@ -148,6 +148,8 @@ public class ConsumerBeans {
                         .plus(statementTimeout.duration()),
                 Duration.ofMillis(binder.bind("camel.component.kafka.max-block-ms", Long.class).get()
                         + binder.bind("camel.component.kafka.delivery-timeout-ms", Long.class).get()),
+                Duration.ofMillis(binder.bind("intake.consumer.outputs.max-block-ms", Long.class).get()
+                        + binder.bind("intake.consumer.outputs.delivery-timeout-ms", Long.class).get()),
                 binder.bind("intake.consumer.dedup.claim-lease", Duration.class).get(),
                 Duration.ofMillis(binder.bind("intake.consumer.max-poll-interval-ms", Long.class).get()));
         budget.requireWithin();

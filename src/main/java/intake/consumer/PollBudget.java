@@ -21,9 +21,9 @@ import java.time.Duration;
  * record goes through the record path, so that the service is asked exactly as often as the error
  * policy says. One round failing as slowly as it can:
  * <pre>
- *   10 database steps                    the claims (insert, read), releases, stored decisions, contact
- *                                        history, the decisions (insert, read-back), confirms, the outbox
- * + 1 Kafka send                         the outputs of every ticket of the round
+ *   8 database steps                     the claims (insert, read), stored decisions, contact history,
+ *                                        the decisions (insert, read-back), confirms, releases
+ * + 1 send of the outputs producer       the outputs of every ticket of the round (route tickets-outputs)
  * </pre>
  * One record through the record path, every attempt failing as slowly as it can:
  * <pre>
@@ -38,12 +38,13 @@ import java.time.Duration;
  * </pre>
  * A database step waits at most the pool's connection timeout for a connection plus the statement
  * timeout for its statement (docs/adr/0012); a Kafka send gives up after max-block-ms +
- * delivery-timeout-ms.
+ * delivery-timeout-ms, the edge's producer's for the record path's and the outputs producer's
+ * ({@code intake.consumer.outputs.*}) for a round's.
  */
 public record PollBudget(int maxPollRecords, Redelivery redelivery, Duration agentCall, Duration databaseStep,
-                         Duration kafkaSend, Duration claimWait, Duration maxPollInterval) {
+                         Duration kafkaSend, Duration roundSend, Duration claimWait, Duration maxPollInterval) {
 
-    private static final int DATABASE_STEPS_PER_ROUND = 10;
+    private static final int DATABASE_STEPS_PER_ROUND = 8;
     private static final int DATABASE_STEPS_PER_ATTEMPT = 5;
     private static final int DATABASE_STEPS_PER_RECORD = 4;
 
@@ -100,7 +101,7 @@ public record PollBudget(int maxPollRecords, Redelivery redelivery, Duration age
 
     /** One round, failing as slowly as it can. */
     public Duration round() {
-        return databaseStep.multipliedBy(DATABASE_STEPS_PER_ROUND).plus(kafkaSend);
+        return databaseStep.multipliedBy(DATABASE_STEPS_PER_ROUND).plus(roundSend);
     }
 
     /** Whether a round, and one record through the record path after it, still fit in the batch after {@code elapsed}. */
@@ -126,7 +127,7 @@ public record PollBudget(int maxPollRecords, Redelivery redelivery, Duration age
             return;
         }
         throw new IllegalStateException((inRounds() ? "One round of a ticket batch (" + seconds(round) + " s at worst: "
-                + DATABASE_STEPS_PER_ROUND + " database steps and a Kafka send) and one" : "One") + " record at its worst ("
+                + DATABASE_STEPS_PER_ROUND + " database steps and the outputs' Kafka send) and one" : "One") + " record at its worst ("
                 + seconds(worstCasePerRecord()) + " s: " + seconds(redelivery.totalDelay()) + " s of redelivery delays + "
                 + redelivery.attempts() + " attempts x " + seconds(attempt()) + " s + " + seconds(perRecord()) + " s)"
                 + (inRounds() ? " = " + seconds(least) + " s" : "") + " must fit in half of intake.consumer.max-poll-interval-ms ("

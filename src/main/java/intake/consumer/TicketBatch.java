@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * it cannot take (a poison pill, a ticket claimed elsewhere or lapsed, the same ticket twice, an agent
  * failure): it claims them in one statement, reads their stored decisions and their customers'
  * contact history in one statement each, decides the rest in record order, stores the decisions in
- * one statement, publishes all their outputs as one batch through direct:publish, confirms the claims
+ * one statement, publishes all their outputs as one batch (route tickets-outputs), confirms the claims
  * in one statement and commits the records. The record a round left out first then goes through the
  * record path alone, with its redeliveries and dead letter, and the next round goes on after it. A
  * round that fails as a whole releases its claims and leaves its records to the record path. With an
@@ -58,7 +58,8 @@ public class TicketBatch {
 
     /** The route that works one record alone, with the consumer's error policy. */
     static final String RECORD_PATH = "direct:tickets-record";
-    private static final String PUBLISH = "direct:publish";
+    /** A round's outputs, on a producer of their own (no breaker, no outbox: a failed round goes to the record path). */
+    private static final String PUBLISH = "direct:tickets-outputs";
 
     private final TicketDecoder decoder;
     private final JdbcProcessedMessages claims;

@@ -83,6 +83,7 @@ class RolesTest {
             assertThat(camel.getRoute("tickets-consume")).isNull();
             assertThat(camel.getRoute("tickets-dead-letter")).isNull();
             assertThat(camel.getRoute("tickets-record")).isNull();
+            assertThat(camel.getRoute("tickets-outputs")).isNull();
             assertThat(camel.getRoute("tickets-dedup-purge")).isNull();
             assertThat(camel.getRoute("forms-support-ingress")).isNotNull();
             assertThat(camel.getRoute("outbox-relay")).isNotNull();
@@ -142,7 +143,7 @@ class RolesTest {
             JsonNode roles = health(processor, "/actuator/health/roles");
             assertThat(roles.path("details").path("roles").toString()).isEqualTo("[\"processor\"]");
             assertThat(names(roles.path("details").path("routesStarted").path("processor")))
-                    .containsExactly("tickets-consume", "tickets-dead-letter", "tickets-dedup-purge", "tickets-record");
+                    .containsExactly("tickets-consume", "tickets-dead-letter", "tickets-dedup-purge", "tickets-outputs", "tickets-record");
             assertThat(names(roles.path("details").path("routesStarted").path("shared"))).containsExactly("intake-publish", "tickets-process");
             // ready without any HTTP channel
             assertThat(Http.get(managementUrl(processor, "/actuator/health/readiness")).statusCode()).isEqualTo(200);

@@ -16,6 +16,8 @@ class PollBudgetTest {
     /** Hikari's connection timeout + the statement timeout, and the producer's max-block-ms + delivery-timeout-ms. */
     private static final Duration DATABASE_STEP = Duration.ofSeconds(2 + 1);
     private static final Duration KAFKA_SEND = Duration.ofMillis(700);
+    /** The outputs producer's max-block-ms + delivery-timeout-ms (intake.consumer.outputs.*). */
+    private static final Duration ROUND_SEND = Duration.ofSeconds(5 + 30);
     /** The claim lease, which is also how long a held claim is waited for. */
     private static final Duration CLAIM_WAIT = Duration.ofSeconds(15);
     private static final Duration INTERVAL = Duration.ofMinutes(10);
@@ -49,13 +51,13 @@ class PollBudgetTest {
     }
 
     @Test
-    void aBatchHasHalfTheIntervalAndARoundIsTenDatabaseStepsAndAKafkaSend() {
+    void aBatchHasHalfTheIntervalAndARoundIsEightDatabaseStepsAndTheOutputsSend() {
         PollBudget budget = budget(500, Duration.ZERO, INTERVAL);
 
         assertThat(budget.perBatch()).isEqualTo(Duration.ofMinutes(5));
         assertThat(budget.longestClaim()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(budget.round()).isEqualTo(Duration.ofMillis(10 * 3000 + 700));
-        assertThat(budget).hasToString("batches of up to 500 records within 300 s: rounds at worst 30.7 s, a record alone"
+        assertThat(budget.round()).isEqualTo(Duration.ofMillis(8 * 3000 + 35_000));
+        assertThat(budget).hasToString("batches of up to 500 records within 300 s: rounds at worst 59 s, a record alone"
                 + " at worst 137.4 s");
     }
 
@@ -73,8 +75,8 @@ class PollBudgetTest {
     void aRoundFitsOnlyWhileItAndOneRecordAfterItEndWithinTheBatchesHalf() {
         PollBudget budget = budget(500, Duration.ZERO, INTERVAL);
 
-        assertThat(budget.roundFits(Duration.ofMillis(300_000 - 30_700 - 137_400))).isTrue();
-        assertThat(budget.roundFits(Duration.ofMillis(300_000 - 30_700 - 137_400 + 1))).isFalse();
+        assertThat(budget.roundFits(Duration.ofMillis(300_000 - 59_000 - 137_400))).isTrue();
+        assertThat(budget.roundFits(Duration.ofMillis(300_000 - 59_000 - 137_400 + 1))).isFalse();
         assertThat(budget.recordFits(Duration.ofMillis(300_000 - 137_400))).isTrue();
         assertThat(budget.recordFits(Duration.ofMillis(300_000 - 137_400 + 1))).isFalse();
     }
@@ -82,8 +84,8 @@ class PollBudgetTest {
     @Test
     void anIntervalInWhichNotEvenOneRoundAndOneRecordFitIsRefusedSayingWhatToShorten() {
         assertThatIllegalStateException().isThrownBy(() -> budget(500, Duration.ZERO, Duration.ofMinutes(5)).requireWithin())
-                .withMessage("One round of a ticket batch (30.7 s at worst: 10 database steps and a Kafka send) and one record"
-                        + " at its worst (137.4 s: 15.5 s of redelivery delays + 6 attempts x 15.7 s + 27.7 s) = 168.1 s"
+                .withMessage("One round of a ticket batch (59 s at worst: 8 database steps and the outputs' Kafka send) and one"
+                        + " record at its worst (137.4 s: 15.5 s of redelivery delays + 6 attempts x 15.7 s + 27.7 s) = 196.4 s"
                         + " must fit in half of intake.consumer.max-poll-interval-ms (150 s of 300 s), or Kafka drops a consumer"
                         + " thread from its group while it still processes a poll's records; shorten the redeliveries, the agent's"
                         + " timeout or the database timeouts, or raise intake.consumer.max-poll-interval-ms");
@@ -94,12 +96,12 @@ class PollBudgetTest {
 
     @Test
     void exactlyHalfTheIntervalIsStillEnough() {
-        Duration least = Duration.ofMillis(30_700 + 137_400);
+        Duration least = Duration.ofMillis(59_000 + 137_400);
         assertThatNoException().isThrownBy(() -> budget(500, Duration.ZERO, least.multipliedBy(2)).requireWithin());
         assertThatIllegalStateException().isThrownBy(() -> budget(500, Duration.ZERO, least.multipliedBy(2).minusMillis(2)).requireWithin());
     }
 
     private static PollBudget budget(int maxPollRecords, Duration agentCall, Duration interval) {
-        return new PollBudget(maxPollRecords, DEFAULT_REDELIVERY, agentCall, DATABASE_STEP, KAFKA_SEND, CLAIM_WAIT, interval);
+        return new PollBudget(maxPollRecords, DEFAULT_REDELIVERY, agentCall, DATABASE_STEP, KAFKA_SEND, ROUND_SEND, CLAIM_WAIT, interval);
     }
 }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import intake.testing.Http;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import intake.testing.IntakeIntegrationTest;
 import intake.testing.Records;
 import intake.testing.TestKafka;
@@ -17,9 +18,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -39,6 +42,9 @@ class TicketProcessingTest extends IntakeIntegrationTest {
 
     @Autowired
     CamelContext camelContext;
+
+    @Autowired
+    CircuitBreaker kafkaCircuitBreaker;
 
     @Test
     void formTicketIsDecidedStoredAndReadableByItsId() throws Exception {
@@ -94,6 +100,26 @@ class TicketProcessingTest extends IntakeIntegrationTest {
         List<ConsumerRecord<String, byte[]>> decisions = kafka.readAll(DECISIONS).stream()
                 .filter(r -> json(r).path("ticketId").asText().equals(ticketId)).toList();
         assertThat(decisions).hasSize(1);
+    }
+
+    @Test
+    void aPollsTicketsArePublishedAsRoundsOnTheirOwnProducerNeverAsCallsOfTheEdgesBreaker() throws Exception {
+        AtomicInteger breakerCalls = new AtomicInteger();
+        kafkaCircuitBreaker.getEventPublisher().onSuccess(e -> breakerCalls.incrementAndGet()).onError(e -> breakerCalls.incrementAndGet());
+        List<String> ticketIds = new ArrayList<>();
+        RecordMetadata last = null;
+        for (int i = 0; i < 60; i++) {
+            TicketEvent ticket = ticket("rounds." + (i % 7) + "@example.com", "Where is my parcel " + i + "?");
+            ticketIds.add(ticket.getTicketId().toString());
+            last = kafka.send(TICKETS, ticket.getCustomerId().getBytes(StandardCharsets.UTF_8), Records.bytes(ticket), Map.of());
+        }
+
+        List<ConsumerRecord<String, byte[]>> decisions = kafka.awaitRecords(DECISIONS,
+                r -> ticketIds.contains(json(r).path("ticketId").asText()), ticketIds.size());
+        assertThat(decisions).extracting(r -> json(r).path("ticketId").asText()).containsExactlyInAnyOrderElementsOf(ticketIds);
+        awaitCommittedPast(new TopicPartition(TICKETS, last.partition()), last.offset());
+        // the edge's breaker (and its 1 s request bound) judges the edge's sends only
+        assertThat(breakerCalls).hasValue(0);
     }
 
     @Test
