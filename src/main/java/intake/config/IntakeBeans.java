@@ -10,6 +10,7 @@ import intake.channel.twilio.TwilioMessageReader;
 import intake.channel.twilio.TwilioSignatureVerifier;
 import intake.channel.webhook.StandardWebhookVerifier;
 import intake.channel.webhook.WebhookEventReader;
+import intake.ingress.AcceptedRequests;
 import intake.ingress.HttpIngress;
 import intake.ingress.HttpReplies;
 import intake.publish.KafkaRecords;
@@ -17,6 +18,7 @@ import intake.publish.RecordHeaderFilter;
 import intake.publish.RecordSizeLimit;
 import intake.publish.TopicProvisioner;
 import intake.ticket.StatusTokens;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,6 +81,11 @@ public class IntakeBeans {
     @Bean
     HttpReplies httpReplies(StatusTokens statusTokens) {
         return new HttpReplies(statusTokens);
+    }
+
+    @Bean
+    AcceptedRequests acceptedRequests(MeterRegistry registry, @Value("${camel.main.name}") String camelContext) {
+        return new AcceptedRequests(registry, camelContext);
     }
 
     @Bean

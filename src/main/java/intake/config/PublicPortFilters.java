@@ -10,6 +10,7 @@ import org.apache.camel.component.platform.http.PlatformHttpConstants;
 import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
 import org.apache.camel.component.platform.http.springboot.SpringBootPlatformHttpEngine;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -71,6 +72,12 @@ public class PublicPortFilters {
     @Bean(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME)
     PlatformHttpEngine platformHttpEngine(@Value("${server.port}") int port) {
         return new SpringBootPlatformHttpEngine(port, Runnable::run);
+    }
+
+    /** ... and answered there: no second, async dispatch through Spring MVC once the route has replied. */
+    @Bean
+    static BeanPostProcessor doneFutureReturnValueHandler() {
+        return DoneFutureReturnValueHandler.installer();
     }
 
     @Bean
