@@ -20,7 +20,8 @@ public final class StatusTokens {
     private static final String HMAC_SHA256 = "HmacSHA256";
     private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
-    private final List<SecretKeySpec> keys;
+    /** One initialized HMAC per secret, cloned for each token: Mac.getInstance and init cost more than the HMAC itself. */
+    private final List<Mac> hmacs;
 
     /**
      * @param secrets the first signs, every one verifies, so a secret can rotate out without
@@ -32,21 +33,21 @@ public final class StatusTokens {
             throw new IllegalArgumentException(SETTING + " is missing: set at least one secret of "
                     + MIN_SECRET_BYTES + " bytes or more (e.g. INTAKE_TICKETS_STATUS_SECRETS_0)");
         }
-        List<SecretKeySpec> keys = new ArrayList<>();
+        List<Mac> hmacs = new ArrayList<>();
         for (int i = 0; i < secrets.size(); i++) {
             byte[] secret = secrets.get(i) == null ? new byte[0] : secrets.get(i).getBytes(StandardCharsets.UTF_8);
             if (secret.length < MIN_SECRET_BYTES) {
                 throw new IllegalArgumentException(SETTING + "[" + i + "] is " + secret.length + " bytes long; it must be at least "
                         + MIN_SECRET_BYTES + " bytes");
             }
-            keys.add(new SecretKeySpec(secret, HMAC_SHA256));
+            hmacs.add(hmac(new SecretKeySpec(secret, HMAC_SHA256)));
         }
-        this.keys = List.copyOf(keys);
+        this.hmacs = List.copyOf(hmacs);
     }
 
     /** The token for the ticket, signed with the first secret. */
     public String token(String ticketId) {
-        return token(keys.get(0), ticketId);
+        return token(hmacs.get(0), ticketId);
     }
 
     /** The relative URL that reads the ticket's status: {@code /tickets/<ticketId>?token=<token>}. */
@@ -61,20 +62,31 @@ public final class StatusTokens {
         }
         byte[] given = token.getBytes(StandardCharsets.UTF_8);
         boolean valid = false;
-        for (SecretKeySpec key : keys) {
+        for (Mac hmac : hmacs) {
             // no early exit: the time taken does not tell which secret matched
-            valid |= MessageDigest.isEqual(token(key, ticketId).getBytes(StandardCharsets.UTF_8), given);
+            valid |= MessageDigest.isEqual(token(hmac, ticketId).getBytes(StandardCharsets.UTF_8), given);
         }
         return valid;
     }
 
-    private static String token(SecretKeySpec key, String ticketId) {
+    private static String token(Mac hmac, String ticketId) {
+        try {
+            Mac mac = (Mac) hmac.clone();
+            return BASE64URL.encodeToString(mac.doFinal(ticketId.getBytes(StandardCharsets.UTF_8)));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("The HMAC-SHA256 provider cannot copy a key's state", e);
+        }
+    }
+
+    /** Fails at start-up, not at the first request, when HMAC-SHA256 is missing or cannot be copied. */
+    private static Mac hmac(SecretKeySpec key) {
         try {
             Mac mac = Mac.getInstance(HMAC_SHA256);
             mac.init(key);
-            return BASE64URL.encodeToString(mac.doFinal(ticketId.getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HMAC-SHA256 is not available", e);
+            mac.clone();
+            return mac;
+        } catch (GeneralSecurityException | CloneNotSupportedException e) {
+            throw new IllegalStateException("HMAC-SHA256 is not available for " + SETTING + ": " + e.getMessage(), e);
         }
     }
 }
