@@ -78,6 +78,26 @@ public class OutboxRelay implements AutoCloseable {
     }
 
     /**
+     * Relays batch after batch while they come full, for at most {@code withinMillis}: one batch per tick
+     * of the relay's timer (500 records per 200 ms) drained slower than a loaded edge fills the
+     * outbox, and while older records wait there every new request joins them (one customer's order),
+     * so a few seconds of bypass under load kept every later request on the outbox for as long as the
+     * load lasted (bench/http-intake.sh, docs/adr/0014).
+     *
+     * @return how many records landed
+     */
+    public int drain(long withinMillis) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(withinMillis);
+        int total = 0;
+        int landed;
+        do {
+            landed = relay();
+            total += landed;
+        } while (landed == batchSize && System.nanoTime() < until);
+        return total;
+    }
+
+    /**
      * Relays one batch, when the breaker permits a call, and returns how many records landed.
      * Throws when Kafka failed for a reason that may pass (after settling every row), which the
      * breaker counts as a failure.

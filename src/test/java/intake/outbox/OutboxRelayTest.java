@@ -122,6 +122,35 @@ class OutboxRelayTest {
     }
 
     @Test
+    void aDrainRelaysBatchAfterBatchWhileTheyComeFullAndStopsAtTheFirstThatIsNot() throws Exception {
+        String topic = createTopic("relay-drain");
+        for (int sequence = 1; sequence <= 25; sequence++) {
+            insert(topic, "customer-" + sequence % 3, sequence);
+        }
+        OutboxRelay relay = relay("relay-a", 10);
+
+        breaker.transitionToOpenState();
+        assertThat(relay.drain(10_000)).as("an open breaker lets no batch through").isZero();
+        breaker.transitionToClosedState();
+        assertThat(relay.drain(10_000)).as("two full batches and the five left").isEqualTo(25);
+        assertThat(depth()).isZero();
+        assertThat(kafka.readAll(topic)).hasSize(25);
+        assertThat(relay.drain(10_000)).as("nothing waits").isZero();
+    }
+
+    @Test
+    void aDrainEndsWithinItsTimeAfterTheBatchItIsIn() throws Exception {
+        String topic = createTopic("relay-drain-time");
+        for (int sequence = 1; sequence <= 30; sequence++) {
+            insert(topic, "customer-1", sequence);
+        }
+        OutboxRelay relay = relay("relay-a", 10);
+
+        assertThat(relay.drain(0)).as("one batch: the time is up once it is relayed").isEqualTo(10);
+        assertThat(depth()).isEqualTo(20);
+    }
+
+    @Test
     void eachBatchIsACallOfTheBreakerThatClosesItOnceKafkaTakesIt() throws Exception {
         String topic = createTopic("relay-breaker");
         insert(topic, "customer-1", 1);
