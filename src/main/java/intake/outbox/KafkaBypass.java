@@ -2,6 +2,7 @@ package intake.outbox;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,19 @@ public class KafkaBypass {
             case CLOSED, DISABLED, METRICS_ONLY -> outbox.depth() > 0;
             default -> false;
         };
+    }
+
+    /**
+     * Whether the tickets of an exchange whose records went to the outbox are processed at once, as
+     * the consumer would: when Kafka failed this exchange (the breaker's fallback stored them) or the
+     * breaker is not closed. Records that only queue behind older ones while Kafka answers reach the
+     * consumer through the relay; processing each of them directly too, under load, put two or three
+     * more rows in the outbox per request, and the relay never got ahead of the edge (docs/adr/0014).
+     */
+    public boolean processesDirectly(Exchange exchange) {
+        return exchange.getProperty(Outbox.STORED, false, Boolean.class)
+                && (exchange.getProperty(ExchangePropertyKey.CIRCUIT_BREAKER_RESPONSE_FROM_FALLBACK, false, Boolean.class)
+                        || breaker.getState() != CircuitBreaker.State.CLOSED);
     }
 
     /**

@@ -75,7 +75,8 @@ class KafkaBypassTest extends IntakeIntegrationTest {
     }
 
     @Test
-    void whileRecordsWaitInTheOutboxNewEventsQueueBehindThemSoACustomersOrderHolds() throws Exception {
+    void whileRecordsWaitInTheOutboxNewEventsQueueBehindThemSoACustomersOrderHoldsAndOnlyAnOpenBreakerMeansBypassProcessing()
+            throws Exception {
         // The relay is held back, so the outbox still holds the first event when the breaker closes
         // again. The broker stays up (the breaker is forced open instead): Kafka could take the
         // second event at once, and would put it before the first.
@@ -83,14 +84,20 @@ class KafkaBypassTest extends IntakeIntegrationTest {
         camel.getRouteController().stopRoute("outbox-relay");
         String first;
         String second;
+        HttpResponse<String> queued;
         try {
             kafkaCircuitBreaker.transitionToForcedOpenState();
-            first = ticketId(post("queued-first", "Babbage"));
+            HttpResponse<String> bypassed = post("queued-first", "Babbage");
+            first = ticketId(bypassed);
+            assertThat(status(bypassed)).as("processed at once: the breaker is open").isEqualTo(200);
             kafkaCircuitBreaker.transitionToClosedState();
 
-            second = ticketId(post("queued-second", "Babbage"));
+            queued = post("queued-second", "Babbage");
+            second = ticketId(queued);
             assertThat(kafka.readAll("fte.tickets.incoming")).as("the second event waits behind the first, not on Kafka")
                     .noneMatch(Records.withHeader("ce_id", second));
+            assertThat(status(queued)).as("not processed directly: Kafka answers, the relay brings it to the consumer")
+                    .isEqualTo(404);
         } finally {
             kafkaCircuitBreaker.transitionToClosedState();
             camel.getRouteController().startRoute("outbox-relay");
@@ -101,6 +108,7 @@ class KafkaBypassTest extends IntakeIntegrationTest {
         assertThat(secondRecord.key()).isEqualTo(firstRecord.key());
         assertThat(secondRecord.partition()).isEqualTo(firstRecord.partition());
         assertThat(secondRecord.offset()).as("one customer's events in the order they were accepted").isGreaterThan(firstRecord.offset());
+        await().atMost(Duration.ofSeconds(30)).until(() -> status(queued) == 200);
         await().atMost(Duration.ofSeconds(30)).until(() -> healthStatus().equals("UP"));
     }
 
@@ -128,6 +136,11 @@ class KafkaBypassTest extends IntakeIntegrationTest {
     private static String ticketId(HttpResponse<String> response) throws Exception {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         return JSON.readTree(response.body()).get("ticketId").asText();
+    }
+
+    /** The HTTP status of the ticket's status URL: 200 once it is processed, 404 before. */
+    private int status(HttpResponse<String> accepted) throws Exception {
+        return Http.get(url(JSON.readTree(accepted.body()).get("statusUrl").asText())).statusCode();
     }
 
     private String healthStatus() throws Exception {
