@@ -74,7 +74,7 @@ public class PublicPortFilters {
         return new SpringBootPlatformHttpEngine(port, Runnable::run);
     }
 
-    /** ... and answered there: no second, async dispatch through Spring MVC once the route has replied. */
+    /** The request also ends on that thread: no second, asynchronous dispatch through Spring MVC once the route has answered. */
     @Bean
     static BeanPostProcessor doneFutureReturnValueHandler() {
         return DoneFutureReturnValueHandler.installer();

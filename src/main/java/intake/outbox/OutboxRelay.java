@@ -78,9 +78,9 @@ public class OutboxRelay implements AutoCloseable {
     }
 
     /**
-     * Relays batch after batch while they come full, for at most {@code withinMillis}: one batch per tick
-     * of the relay's timer (500 records per 200 ms) drained slower than a loaded edge fills the
-     * outbox, and while older records wait there every new request joins them (one customer's order),
+     * Relays batch after batch while they come full, for at most {@code withinMillis}. With one batch
+     * per tick of the relay's timer (500 records per 200 ms) the outbox drained slower than a loaded
+     * edge fills it, and while older records wait there every new request joins them (one customer's order),
      * so a few seconds of bypass under load kept every later request on the outbox for as long as the
      * load lasted (bench/http-intake.sh, docs/adr/0014).
      *
