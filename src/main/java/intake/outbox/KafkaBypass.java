@@ -1,6 +1,7 @@
 package intake.outbox;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.slf4j.Logger;
@@ -60,11 +61,13 @@ public class KafkaBypass {
     /**
      * Whether an exchange's records go straight to the outbox, without asking Kafka: its event is
      * already there (the outputs of bypass processing follow it, and do not wait for Kafka a
-     * second time), or older records still wait there (new ones queue behind them, so the relay
-     * keeps one customer's events in order).
+     * second time), or older records of the same keys still wait there (they queue behind them, so
+     * the relay keeps one customer's events in order).
      */
+    @SuppressWarnings("unchecked")
     public boolean joinsOutbox(Exchange exchange) {
-        return exchange.getProperty(Outbox.STORED, false, Boolean.class) || outbox.waiting();
+        return exchange.getProperty(Outbox.STORED, false, Boolean.class)
+                || outbox.waitingFor(exchange.getIn().getBody(List.class));
     }
 
     public boolean active() {

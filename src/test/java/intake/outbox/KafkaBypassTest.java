@@ -75,11 +75,12 @@ class KafkaBypassTest extends IntakeIntegrationTest {
     }
 
     @Test
-    void whileRecordsWaitInTheOutboxNewEventsQueueBehindThemSoACustomersOrderHoldsAndOnlyAnOpenBreakerMeansBypassProcessing()
+    void whileACustomersRecordsWaitInTheOutboxTheirNewEventsQueueBehindThemOthersGoToKafkaAndOnlyAnOpenBreakerMeansBypassProcessing()
             throws Exception {
         // The relay is held back, so the outbox still holds the first event when the breaker closes
         // again. The broker stays up (the breaker is forced open instead): Kafka could take the
-        // second event at once, and would put it before the first.
+        // second event at once, and would put it before the first. Another customer's event has
+        // nothing to wait for.
         assertThat(ticketId(post("warm-up", "Babbage"))).isNotBlank();
         camel.getRouteController().stopRoute("outbox-relay");
         String first;
@@ -98,6 +99,11 @@ class KafkaBypassTest extends IntakeIntegrationTest {
                     .noneMatch(Records.withHeader("ce_id", second));
             assertThat(status(queued)).as("not processed directly: Kafka answers, the relay brings it to the consumer")
                     .isEqualTo(404);
+
+            String another = ticketId(post("not-queued", "Hopper"));
+            kafka.awaitRecords("fte.tickets.incoming", Records.withHeader("ce_id", another), 1);
+            assertThat(kafka.readAll("fte.tickets.incoming")).as("another customer's event did not wait for the relay")
+                    .noneMatch(Records.withHeader("ce_id", second));
         } finally {
             kafkaCircuitBreaker.transitionToClosedState();
             camel.getRouteController().startRoute("outbox-relay");
