@@ -35,11 +35,13 @@ public class PublicPortFilters {
                                         @Value("${intake.channels.forms.max-body-bytes}") long formsLimit,
                                         @Value("${intake.channels.webhooks.max-body-bytes}") long webhooksLimit,
                                         @Value("${intake.channels.twilio.max-body-bytes}") long twilioLimit,
-                                        @Value("${intake.channels.meta.max-body-bytes}") long metaLimit, MeterRegistry registry,
+                                        @Value("${intake.channels.meta.max-body-bytes}") long metaLimit,
+                                        @Value("${intake.http.max-body-bytes-in-flight}") long bodyBytesInFlight, MeterRegistry registry,
                                         @Value("${camel.main.name}") String camelContext,
                                         @Value("${intake.roles.edge:true}") boolean edge) {
+        RequestBodyBudget budget = new RequestBodyBudget(bodyBytesInFlight, registry);
         if (!edge) {
-            return new RequestBodyFilter(Map.of(), Map.of(), registry, camelContext);
+            return new RequestBodyFilter(Map.of(), Map.of(), budget, registry, camelContext);
         }
         Map<String, RequestBodyFilter.Channel> byPath = new HashMap<>();
         byPath.put("/forms/support", new RequestBodyFilter.Channel("forms-support-ingress", formsLimit, true, (path, request) -> { }));
@@ -54,7 +56,7 @@ public class PublicPortFilters {
         Map<String, RequestBodyFilter.Channel> byPathPrefix = Map.of("/webhooks/", new RequestBodyFilter.Channel("webhooks-ingress", webhooksLimit, false,
                 (path, request) -> webhookSignature.requireSignatureHeaders(path.substring("/webhooks/".length()),
                         request.getHeader("webhook-id"), request.getHeader("webhook-timestamp"), request.getHeader("webhook-signature"))));
-        return new RequestBodyFilter(byPath, byPathPrefix, registry, camelContext);
+        return new RequestBodyFilter(byPath, byPathPrefix, budget, registry, camelContext);
     }
 
     @Bean

@@ -30,6 +30,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *   <li>refuses what the headers alone refuse, nothing read: an unknown webhook source (404), a
  *       missing signature header (401), a form where the channel takes none (415), a
  *       Content-Length over the limit (413);</li>
+ *   <li>takes the body's bytes from the port's {@link RequestBodyBudget} (503 when they are not free),
+ *       until the request is answered;</li>
  *   <li>reads at most the limit + 1 byte: 413 when over; for a form, 400 when it is not
  *       name=value pairs (the binding would fail with a bare 500);</li>
  *   <li>passes the same bytes on to Camel.</li>
@@ -54,19 +56,22 @@ public class RequestBodyFilter extends OncePerRequestFilter {
 
     private final Map<String, Channel> byPath;
     private final Map<String, Channel> byPathPrefix;
+    private final RequestBodyBudget budget;
     private final MeterRegistry registry;
     private final String camelContext;
 
     /**
      * @param byPath       channels by exact path
      * @param byPathPrefix channels by path prefix (ending in '/'), for paths like /webhooks/{source}
+     * @param budget       the bytes of bodies all requests may hold at once
      * @param registry     where refusals are counted, as the routes count theirs
      * @param camelContext the Camel context's name, which the routes' meters carry as a tag
      */
-    public RequestBodyFilter(Map<String, Channel> byPath, Map<String, Channel> byPathPrefix, MeterRegistry registry,
-                             String camelContext) {
+    RequestBodyFilter(Map<String, Channel> byPath, Map<String, Channel> byPathPrefix, RequestBodyBudget budget,
+                      MeterRegistry registry, String camelContext) {
         this.byPath = Map.copyOf(byPath);
         this.byPathPrefix = Map.copyOf(byPathPrefix);
+        this.budget = budget;
         this.registry = registry;
         this.camelContext = camelContext;
     }
@@ -81,31 +86,48 @@ public class RequestBodyFilter extends OncePerRequestFilter {
             chain.doFilter(new CachedBodyRequest(request, new byte[0]), response);
             return;
         }
-        byte[] body;
+        int held = 0;
         try {
-            boolean form = ContentTypes.FORM.equals(ContentTypes.mediaType(request.getContentType()));
-            if (form && !channel.takesForms()) {
-                throw IntakeRejection.unsupportedMediaType(request.getContentType(), ContentTypes.JSON);
+            byte[] body;
+            try {
+                boolean form = ContentTypes.FORM.equals(ContentTypes.mediaType(request.getContentType()));
+                if (form && !channel.takesForms()) {
+                    throw IntakeRejection.unsupportedMediaType(request.getContentType(), ContentTypes.JSON);
+                }
+                channel.headersCheck().accept(path, request);
+                long declared = request.getContentLengthLong();
+                if (declared > channel.maxBodyBytes()) {
+                    throw IntakeRejection.tooLarge(channel.maxBodyBytes());
+                }
+                // a declared length is the body's (HTTP's framing); a chunked body holds the limit + 1 until it is read
+                int limit = Math.toIntExact(channel.maxBodyBytes() + 1);
+                int toHold = declared >= 0 ? (int) declared : limit;
+                budget.take(toHold);
+                held = toHold;
+                body = request.getInputStream().readNBytes(limit);
+                budget.give(held - body.length);
+                held = body.length;
+                if (body.length > channel.maxBodyBytes()) {
+                    throw IntakeRejection.tooLarge(channel.maxBodyBytes());
+                }
+                if (form) {
+                    checkPairs(body);
+                }
+            } catch (IntakeRejection rejection) {
+                // the meter the routes' micrometer: endpoints make, with the same tags (Prometheus needs the same keys)
+                registry.counter("intake.requests.rejected", "camelContext", camelContext, "route", channel.routeId(),
+                        "status", Integer.toString(rejection.status())).increment();
+                if (rejection.status() == 503) {
+                    response.setHeader("Retry-After", ServingGate.RETRY_AFTER_SECONDS);
+                }
+                FilterReplies.reject(request, response, rejection);
+                return;
             }
-            channel.headersCheck().accept(path, request);
-            if (request.getContentLengthLong() > channel.maxBodyBytes()) {
-                throw IntakeRejection.tooLarge(channel.maxBodyBytes());
-            }
-            body = request.getInputStream().readNBytes((int) Math.min(channel.maxBodyBytes() + 1, Integer.MAX_VALUE - 8));
-            if (body.length > channel.maxBodyBytes()) {
-                throw IntakeRejection.tooLarge(channel.maxBodyBytes());
-            }
-            if (form) {
-                checkPairs(body);
-            }
-        } catch (IntakeRejection rejection) {
-            // the meter the routes' micrometer: endpoints make, with the same tags (Prometheus needs the same keys)
-            registry.counter("intake.requests.rejected", "camelContext", camelContext, "route", channel.routeId(),
-                    "status", Integer.toString(rejection.status())).increment();
-            FilterReplies.reject(request, response, rejection);
-            return;
+            chain.doFilter(new CachedBodyRequest(request, body), response);
+        } finally {
+            // the request is answered: the route ran on this thread (PublicPortFilters), and its copies of the body are garbage
+            budget.give(held);
         }
-        chain.doFilter(new CachedBodyRequest(request, body), response);
     }
 
     private Channel channel(String path) {

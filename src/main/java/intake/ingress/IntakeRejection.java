@@ -38,6 +38,11 @@ public class IntakeRejection extends RuntimeException {
         return new IntakeRejection(503, "not_serving", "Intake is starting or stopping; retry in a moment");
     }
 
+    /** 503: Intake is too loaded to take this request now; the caller retries after {@code Retry-After}. */
+    public static IntakeRejection overloaded(String message) {
+        return new IntakeRejection(503, "overloaded", message);
+    }
+
     public static IntakeRejection tooLarge(long limit) {
         return new IntakeRejection(413, "payload_too_large", "The body is larger than this channel's limit of " + limit + " bytes");
     }

@@ -42,6 +42,22 @@ public final class RawHttp {
         }
     }
 
+    /**
+     * Sends the request head with {@code Content-Length: declaredLength} and keeps the body back
+     * until the returned socket is closed: the server waits for it meanwhile, holding whatever it
+     * took for the request.
+     */
+    public static Socket heldBody(int port, String path, long declaredLength, String... headers) {
+        try {
+            Socket socket = socket(port);
+            socket.getOutputStream().write(head("POST", path, headers, "Content-Length: " + declaredLength));
+            socket.getOutputStream().flush();
+            return socket;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Streams a chunked body of up to {@code totalBytes} while reading the answer; stops once the server answered and closed. */
     public static Answer chunkedBody(int port, String path, long totalBytes, String... headers) {
         AtomicLong sent = new AtomicLong();
