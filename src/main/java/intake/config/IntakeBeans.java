@@ -10,6 +10,7 @@ import intake.channel.twilio.TwilioMessageReader;
 import intake.channel.twilio.TwilioSignatureVerifier;
 import intake.channel.webhook.StandardWebhookVerifier;
 import intake.channel.webhook.WebhookEventReader;
+import intake.channel.webhook.WebhookFields;
 import intake.ingress.AcceptedRequests;
 import intake.ingress.HttpIngress;
 import intake.ingress.HttpReplies;
@@ -22,6 +23,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -104,9 +107,13 @@ public class IntakeBeans {
         return new StandardWebhookVerifier(webhooks.secretsBySource(), webhooks.tolerance(), clock);
     }
 
+    /** A source that declares where its fields are is checked here: a path that cannot work stops start-up, naming the property. */
     @Bean
-    WebhookEventReader webhookEvents() {
-        return new WebhookEventReader();
+    WebhookEventReader webhookEvents(IntakeProperties intake) {
+        Map<String, WebhookFields> shapes = new TreeMap<>();
+        intake.channels().webhooks().fieldsBySource().forEach((source, fields) ->
+                shapes.put(source, WebhookFields.compile("intake.channels.webhooks.sources." + source + ".fields", fields.byName())));
+        return new WebhookEventReader(shapes);
     }
 
     @Bean

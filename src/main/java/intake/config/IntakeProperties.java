@@ -1,11 +1,13 @@
 package intake.config;
 
+import intake.channel.webhook.WebhookFields;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -43,7 +45,11 @@ public record IntakeProperties(@Valid @NotNull Topics topics, @Valid @NotNull Ch
     public record Channels(@Valid @NotNull Webhooks webhooks, @Valid @NotNull Twilio twilio, @Valid @NotNull Meta meta) {
     }
 
-    /** Standard Webhooks senders: each source name has one or more {@code whsec_} secrets (several while one rotates). */
+    /**
+     * Standard Webhooks senders: each source name has one or more {@code whsec_} secrets (several
+     * while one rotates), and, when its events are not in the Standard Webhooks shape, the JSONPath
+     * of each ticket field in them.
+     */
     public record Webhooks(@NotNull Duration tolerance, Map<String, Source> sources) {
 
         public Map<String, List<String>> secretsBySource() {
@@ -54,7 +60,39 @@ public record IntakeProperties(@Valid @NotNull Topics topics, @Valid @NotNull Ch
             return secrets;
         }
 
-        public record Source(List<String> secrets) {
+        /** The sources that declare where their fields are, by name. */
+        public Map<String, Fields> fieldsBySource() {
+            Map<String, Fields> fields = new TreeMap<>();
+            if (sources != null) {
+                sources.forEach((name, source) -> {
+                    if (source.fields() != null) {
+                        fields.put(name, source.fields());
+                    }
+                });
+            }
+            return fields;
+        }
+
+        public record Source(List<String> secrets, Fields fields) {
+        }
+
+        /** A JSONPath per ticket field (docs/channels/webhooks.md#other-payload-shapes); a field without one is absent. */
+        public record Fields(String type, String customerEmail, String customerPhone, String customerId, String customerName,
+                             String subject, String message, String attachments) {
+
+            /** By the names the properties have (type, customer-email, ...), as WebhookFields.compile takes them. */
+            public Map<String, String> byName() {
+                Map<String, String> paths = new HashMap<>();
+                paths.put(WebhookFields.TYPE, type);
+                paths.put(WebhookFields.CUSTOMER_EMAIL, customerEmail);
+                paths.put(WebhookFields.CUSTOMER_PHONE, customerPhone);
+                paths.put(WebhookFields.CUSTOMER_ID, customerId);
+                paths.put(WebhookFields.CUSTOMER_NAME, customerName);
+                paths.put(WebhookFields.SUBJECT, subject);
+                paths.put(WebhookFields.MESSAGE, message);
+                paths.put(WebhookFields.ATTACHMENTS, attachments);
+                return paths;
+            }
         }
     }
 

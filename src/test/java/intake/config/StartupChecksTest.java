@@ -52,6 +52,22 @@ class StartupChecksTest {
     }
 
     @Test
+    void webhookFieldPathsThatCannotWorkStopStartUpNamingTheProperty() {
+        String source = "--intake.channels.webhooks.sources.desk.secrets[0]=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        String broker = "--camel.component.kafka.brokers=" + TestKafka.bootstrapServers();
+        String fields = "--intake.channels.webhooks.sources.desk.fields.";
+
+        assertThat(messages(start(STATUS_SECRET, source, broker, fields + "customer-email=$.from", fields + "message=$.comments[0")))
+                .contains("intake.channels.webhooks.sources.desk.fields.message '$.comments[0' is not a JSONPath");
+        assertThat(messages(start(STATUS_SECRET, source, broker, fields + "customer-email=$.from", fields + "message=$.messages[*].text")))
+                .contains("intake.channels.webhooks.sources.desk.fields.message '$.messages[*].text' may point at several values");
+        assertThat(messages(start(STATUS_SECRET, source, broker, fields + "customer-email=$.from")))
+                .contains("intake.channels.webhooks.sources.desk.fields.message is required");
+        assertThat(messages(start(STATUS_SECRET, source, broker, fields + "message=$.text")))
+                .contains("intake.channels.webhooks.sources.desk.fields needs at least one of customer-email, customer-phone and customer-id");
+    }
+
+    @Test
     void malformedWebhookSecretStopsStartUpNamingTheSourceButNotTheSecret() {
         Throwable failure = start(STATUS_SECRET, "--intake.channels.webhooks.sources.shop.secrets[0]=not-a-whsec-secret",
                 "--camel.component.kafka.brokers=" + TestKafka.bootstrapServers());

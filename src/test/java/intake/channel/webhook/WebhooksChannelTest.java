@@ -24,6 +24,7 @@ class WebhooksChannelTest extends IntakeIntegrationTest {
     private static final String SHOP_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     private static final String CRM_OLD_SECRET = "whsec_b2xkLXNlY3JldC1iZWluZy1yb3RhdGVkLW91dA==";
     private static final String CRM_NEW_SECRET = "whsec_bmV3LXNlY3JldC1hZnRlci1yb3RhdGlvbg==";
+    private static final String HELPDESK_SECRET = "whsec_aGVscGRlc2std2ViaG9vay1zZWNyZXQtMDEyMzQ1Njc4OQ==";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
@@ -120,5 +121,51 @@ class WebhooksChannelTest extends IntakeIntegrationTest {
         assertThat(response.statusCode()).isEqualTo(422);
         assertThat(JSON.readTree(response.body()).get("fields").findValuesAsText("field"))
                 .containsExactlyInAnyOrder("data.customer.email", "data.message");
+    }
+
+    @Test
+    void aSourceWithAShapeOfItsOwnIsReadWhereItsFieldsSayItsFieldsAre() throws Exception {
+        String webhookId = "evt_" + UUID.randomUUID();
+        String body = """
+                {"event": "ticket.created",
+                 "ticket": {"title": "Refund", "requester": {"id": 4711, "email": "Ada@Example.com", "name": "Ada Lovelace"},
+                            "comments": [{"body": "Please refund order A-1."}, {"body": "A later comment."}],
+                            "files": [{"name": "order.pdf", "contentType": "application/pdf"}]}}""";
+
+        HttpResponse<String> response = Signatures.postSignedWebhook(url("/webhooks/helpdesk"), HELPDESK_SECRET, webhookId, body);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        String ticketId = JSON.readTree(response.body()).get("ticketId").asText();
+        ConsumerRecord<String, byte[]> record = kafka.awaitRecords("fte.tickets.incoming", Records.withHeader("ce_id", ticketId), 1).get(0);
+        assertThat(record.key()).isEqualTo("ada@example.com");
+        TicketEvent ticket = ticket(record);
+        assertThat(ticket.getSource()).isEqualTo("helpdesk");
+        assertThat(ticket.getCustomerName()).isEqualTo("Ada Lovelace");
+        assertThat(ticket.getSubject()).isEqualTo("Refund");
+        assertThat(ticket.getBody()).isEqualTo("Please refund order A-1.");
+        assertThat(ticket.getDetails()).containsEntry("eventType", "ticket.created").containsEntry("customerRef", "4711");
+        assertThat(ticket.getAttachments()).singleElement().satisfies(a -> assertThat(a.getName()).isEqualTo("order.pdf"));
+        // the Standard Webhooks shape is not this source's: its fields are not looked for
+        String standard = "{\"type\":\"message.created\",\"data\":{\"customer\":{\"email\":\"ada@example.com\"},\"message\":\"Hi\"}}";
+        HttpResponse<String> refused = Signatures.postSignedWebhook(url("/webhooks/helpdesk"), HELPDESK_SECRET, "evt_" + UUID.randomUUID(), standard);
+        assertThat(refused.statusCode()).isEqualTo(422);
+        assertThat(JSON.readTree(refused.body()).get("fields").findValuesAsText("field"))
+                .containsExactlyInAnyOrder("$.ticket.comments[0].body", "$.ticket.requester.email, $.ticket.requester.id");
+    }
+
+    @Test
+    void aSourceWithAShapeOfItsOwnGets422NamingItsOwnPaths() throws Exception {
+        String body = """
+                {"event": 7, "ticket": {"requester": {"email": "not-an-address", "id": {"nested": true}},
+                                       "comments": [{"body": "Help"}], "files": "order.pdf"}}""";
+
+        HttpResponse<String> response = Signatures.postSignedWebhook(url("/webhooks/helpdesk"), HELPDESK_SECRET, "evt_" + UUID.randomUUID(), body);
+
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertThat(JSON.readTree(response.body()).get("fields").toString())
+                .contains("{\"field\":\"$.event\",\"message\":\"must be a string\"}")
+                .contains("{\"field\":\"$.ticket.requester.email\",\"message\":\"must be a valid email address\"}")
+                .contains("{\"field\":\"$.ticket.requester.id\",\"message\":\"must be a string or an integer\"}")
+                .contains("{\"field\":\"$.ticket.files\",\"message\":\"must be an array\"}");
     }
 }
