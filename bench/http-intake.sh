@@ -47,7 +47,7 @@ WEBHOOK_SECRET="whsec_$(echo "$WEBHOOK_KEY" | xxd -r -p | base64)"
 
 build
 start_broker
-# launched as the image launches it (bin/intake on the extracted jar), with the JVM's default heap
+# launched as the image launches it (bin/intake on the extracted jar), with its default heap (256 MiB)
 java -Djarmode=tools -jar "$JAR" extract --destination "$WORK/app" > /dev/null
 
 PEER_URL=http://127.0.0.1:$PEER_PORT/api/webform-audit
