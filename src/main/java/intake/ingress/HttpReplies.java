@@ -2,15 +2,12 @@ package intake.ingress;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import intake.ticket.StatusTokens;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import intake.outbox.OutboxUnavailableException;
-import intake.publish.PublishRefusedException;
-import intake.ticket.StatusTokens;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,33 +82,32 @@ public class HttpReplies {
         out.setBody(text);
     }
 
-    /** The JSON error for whatever stopped the request. */
+    // The error answers: which one a failure gets is the error policy's to say, in one place (the
+    // onException clauses of routes/http-errors.camel.yaml; the Kamelets' doCatch clauses).
+
+    /** The request's own fault (an IntakeRejection): its 4xx, or the 503 of an overloaded edge. */
     public void rejected(Exchange exchange) {
-        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        correlationId(exchange);
-        Map<String, Object> body = new LinkedHashMap<>();
-        if (cause instanceof IntakeRejection rejection) {
-            json(exchange, rejection.status(), errorBody(rejection, correlationId(exchange)));
-        } else if (cause instanceof PublishRefusedException) {
-            LOG.error("Kafka refused the event of correlation id {} for good: {}", correlationId(exchange), cause.toString());
-            body.put("error", "publish_refused");
-            body.put("message", "Intake cannot publish this event; nothing was accepted. Operators were alerted.");
-            body.put("correlationId", correlationId(exchange));
-            json(exchange, 500, body);
-        } else if (causedByKafka(cause)) {
-            LOG.error("Neither Kafka nor the outbox stored the event of correlation id {}: {}", correlationId(exchange), cause.toString());
-            body.put("error", "publish_unavailable");
-            body.put("message", "The event could not be stored; nothing was accepted. Retry later.");
-            body.put("correlationId", correlationId(exchange));
-            json(exchange, 503, body);
-            exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);
-        } else {
-            LOG.error("Request of correlation id {} failed", correlationId(exchange), cause);
-            body.put("error", "internal_error");
-            body.put("message", "Intake could not handle this request; nothing was accepted.");
-            body.put("correlationId", correlationId(exchange));
-            json(exchange, 500, body);
-        }
+        IntakeRejection rejection = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, IntakeRejection.class);
+        json(exchange, rejection.status(), errorBody(rejection, correlationId(exchange)));
+    }
+
+    /** 500 publish_refused: Kafka refused the event for good, nothing was stored. */
+    public void refused(Exchange exchange) {
+        LOG.error("Kafka refused the event of correlation id {} for good: {}", correlationId(exchange), caught(exchange).toString());
+        json(exchange, 500, error(exchange, "publish_refused", "Intake cannot publish this event; nothing was accepted. Operators were alerted."));
+    }
+
+    /** 503 publish_unavailable with Retry-After: neither Kafka nor the outbox stored the event; a retry may succeed. */
+    public void unavailable(Exchange exchange) {
+        LOG.error("Neither Kafka nor the outbox stored the event of correlation id {}: {}", correlationId(exchange), caught(exchange).toString());
+        json(exchange, 503, error(exchange, "publish_unavailable", "The event could not be stored; nothing was accepted. Retry later."));
+        exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);
+    }
+
+    /** 500 internal_error: anything else; logged with its stack trace. */
+    public void failed(Exchange exchange) {
+        LOG.error("Request of correlation id {} failed", correlationId(exchange), caught(exchange));
+        json(exchange, 500, error(exchange, "internal_error", "Intake could not handle this request; nothing was accepted."));
     }
 
     /** The JSON error body of a rejection, also for answers written outside Camel. */
@@ -134,14 +130,16 @@ public class HttpReplies {
         return body;
     }
 
-    private static boolean causedByKafka(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof KafkaException || t instanceof java.util.concurrent.TimeoutException
-                    || t instanceof OutboxUnavailableException) {
-                return true;
-            }
-        }
-        return false;
+    private static Throwable caught(Exchange exchange) {
+        return exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+    }
+
+    private static Map<String, Object> error(Exchange exchange, String error, String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", error);
+        body.put("message", message);
+        body.put("correlationId", correlationId(exchange));
+        return body;
     }
 
     private static void json(Exchange exchange, int status, Map<String, Object> body) {

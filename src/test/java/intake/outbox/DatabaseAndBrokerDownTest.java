@@ -22,6 +22,7 @@ class DatabaseAndBrokerDownTest extends IntakeIntegrationTest {
 
     @Test
     void brokerAndDatabaseDownIs503AndTheEventIsNeitherOnKafkaNorInTheOutbox() throws Exception {
+        double unavailableBefore = metric("intake_requests_failed_total", "error=\"publish_unavailable\"");
         TestKafka.broker().stop();
         HttpResponse<String> response;
         try {
@@ -40,6 +41,8 @@ class DatabaseAndBrokerDownTest extends IntakeIntegrationTest {
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("Retry-After")).contains("5");
         assertThat(new ObjectMapper().readTree(response.body()).get("error").asText()).isEqualTo("publish_unavailable");
+        assertThat(metric("intake_requests_failed_total", "error=\"publish_unavailable\",route=\"forms-support-ingress\""))
+                .isEqualTo(unavailableBefore + 1);
         try (Connection connection = TestDatabase.postgres().getConnection(); Statement count = connection.createStatement()) {
             var rows = count.executeQuery("select count(*) from " + SCHEMA + ".outbox where headers like '%all-down-1%'");
             rows.next();

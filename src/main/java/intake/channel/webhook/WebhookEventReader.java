@@ -30,6 +30,11 @@ public class WebhookEventReader {
 
     private final Map<String, WebhookFields> fieldsBySource;
 
+    /** Every source in the Standard Webhooks shape: for the Kamelet (beanType), which declares no fields. */
+    public WebhookEventReader() {
+        this(Map.of());
+    }
+
     /** @param fieldsBySource the sources whose payload is not the Standard Webhooks shape */
     public WebhookEventReader(Map<String, WebhookFields> fieldsBySource) {
         this.fieldsBySource = Map.copyOf(fieldsBySource);
