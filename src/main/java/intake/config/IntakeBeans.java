@@ -18,6 +18,7 @@ import intake.publish.KafkaRecords;
 import intake.publish.RecordHeaderFilter;
 import intake.publish.RecordSizeLimit;
 import intake.publish.TopicProvisioner;
+import intake.publish.Topics;
 import intake.ticket.StatusTokens;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -56,7 +57,7 @@ public class IntakeBeans {
     @Bean
     TopicProvisioner topicProvisioner(IntakeProperties intake, @Value("${camel.component.kafka.brokers}") String brokers,
                                       @Value("${intake.topics.create-timeout-ms}") long timeoutMillis) {
-        IntakeProperties.Topics topics = intake.topics();
+        Topics topics = intake.topics();
         List<String> names = new ArrayList<>();
         names.add(topics.tickets());
         CHANNELS.stream().map(topics::inbound).forEach(names::add);

@@ -1,10 +1,10 @@
 package intake.config;
 
 import intake.channel.webhook.WebhookFields;
+import intake.publish.Topics;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import java.util.HashMap;
@@ -28,18 +28,6 @@ public record IntakeProperties(@Valid @NotNull Topics topics, @Valid @NotNull Ch
                          @Min(1) @Max(100) float failureRateThreshold, @NotNull Duration slowCallDuration,
                          @Min(1) @Max(100) float slowCallRateThreshold, @NotNull Duration waitInOpenState,
                          @Min(1) int callsInHalfOpenState, @NotNull Duration relayClaimLease) {
-    }
-
-    /** Kafka topic names and how missing topics are created. */
-    public record Topics(@NotBlank String tickets, @NotNull Map<String, String> channels,
-                         @Min(1) int partitions, @Min(1) @Max(Short.MAX_VALUE) int replicationFactor,
-                         @NotBlank String decisions, @NotBlank String escalations, @NotBlank String agentMetrics,
-                         @NotBlank String dlq) {
-
-        /** The raw-payload topic of a channel: {@code fte.channels.<channel>.inbound} unless configured. */
-        public String inbound(String channel) {
-            return channels.getOrDefault(channel, "fte.channels." + channel + ".inbound");
-        }
     }
 
     public record Channels(@Valid @NotNull Webhooks webhooks, @Valid @NotNull Twilio twilio, @Valid @NotNull Meta meta) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import intake.agent.AgentDecision;
-import intake.config.IntakeProperties;
+import intake.publish.Topics;
 import intake.publish.KafkaRecords;
 import intake.ticket.TicketDecision;
 import intake.ticket.TicketEvent;
@@ -26,9 +26,9 @@ public class AgentOutputs {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final IntakeProperties.Topics topics;
+    private final Topics topics;
 
-    public AgentOutputs(IntakeProperties.Topics topics) {
+    public AgentOutputs(Topics topics) {
         this.topics = topics;
     }
 

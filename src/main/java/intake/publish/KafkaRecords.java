@@ -1,13 +1,10 @@
 package intake.publish;
 
-import intake.config.IntakeProperties;
 import intake.ingress.IntakeExchange;
 import intake.ingress.KeptRequestHeaders;
 import intake.ingress.RawPayload;
+import intake.ticket.TicketCodec;
 import intake.ticket.TicketEvent;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -35,9 +32,9 @@ public class KafkaRecords {
     static final String TICKET_TYPE = "dev.intake.ticket.received.v1";
     static final String PAYLOAD_TYPE = "dev.intake.channel.payload.received.v1";
 
-    private final IntakeProperties.Topics topics;
+    private final Topics topics;
 
-    public KafkaRecords(IntakeProperties.Topics topics) {
+    public KafkaRecords(Topics topics) {
         this.topics = topics;
     }
 
@@ -81,7 +78,7 @@ public class KafkaRecords {
                 ticket.getCustomerId(), ticket.getReceivedAt().toString());
         record.setHeader(CONTENT_TYPE_HEADER, "application/avro");
         record.setHeader(CORRELATION_ID_HEADER, ticket.getCorrelationId());
-        record.setBody(encode(ticket));
+        record.setBody(TicketCodec.encode(ticket));
         return record;
     }
 
@@ -105,17 +102,5 @@ public class KafkaRecords {
             record.setHeader("ce_subject", subject);
         }
         record.setHeader("ce_time", time);
-    }
-
-    /** Avro single-object encoding: a marker, the schema fingerprint, then the binary record. */
-    public static byte[] encode(TicketEvent ticket) {
-        try {
-            ByteBuffer buffer = ticket.toByteBuffer();
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            return bytes;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot encode ticket " + ticket.getTicketId(), e);
-        }
     }
 }

@@ -1,10 +1,7 @@
 package intake.testing;
 
-import intake.publish.KafkaRecords;
+import intake.ticket.TicketCodec;
 import intake.ticket.TicketEvent;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -23,16 +20,12 @@ public final class Records {
     }
 
     public static TicketEvent ticket(ConsumerRecord<String, byte[]> record) {
-        try {
-            return TicketEvent.fromByteBuffer(ByteBuffer.wrap(record.value()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TicketCodec.decode(record.value());
     }
 
     /** A ticket's bytes as Intake writes them: Avro single-object encoding. */
     public static byte[] bytes(TicketEvent ticket) {
-        return KafkaRecords.encode(ticket);
+        return TicketCodec.encode(ticket);
     }
 
     public static Predicate<ConsumerRecord<String, byte[]>> withHeader(String name, String value) {

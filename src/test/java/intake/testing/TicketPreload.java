@@ -1,8 +1,8 @@
 package intake.testing;
 
+import intake.ticket.TicketCodec;
 import intake.ticket.TicketEvent;
 import intake.ticket.Tickets;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -48,10 +48,7 @@ public final class TicketPreload {
                         .setSubject("Order " + i)
                         .setBody("My order " + i + " has not arrived; the tracking page shows no update since Monday.")
                         .build();
-                ByteBuffer buffer = ticket.toByteBuffer();
-                byte[] value = new byte[buffer.remaining()];
-                buffer.get(value);
-                producer.send(new ProducerRecord<>(topic, customer, value));
+                producer.send(new ProducerRecord<>(topic, customer, TicketCodec.encode(ticket)));
             }
             producer.flush();
         }

@@ -2,7 +2,6 @@ package intake.channel.form;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -22,6 +21,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 import intake.testing.Browser;
 import intake.testing.IntakeIntegrationTest;
+import intake.ticket.TicketCodec;
 import intake.ticket.TicketEvent;
 
 /**
@@ -228,8 +228,8 @@ class SupportPageBrowserTest extends IntakeIntegrationTest {
 
     private static TicketEvent decode(ConsumerRecord<String, byte[]> record) {
         try {
-            return TicketEvent.fromByteBuffer(ByteBuffer.wrap(record.value()));
-        } catch (java.io.IOException e) {
+            return TicketCodec.decode(record.value());
+        } catch (IllegalArgumentException e) {
             throw new AssertionError("The record at offset " + record.offset() + " is not a TicketEvent", e);
         }
     }
