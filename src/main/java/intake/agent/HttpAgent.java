@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import intake.ticket.AgentDecision;
 import intake.ticket.TicketEvent;
 import java.io.IOException;
 import java.net.ConnectException;

@@ -1,5 +1,7 @@
 package intake.agent;
 
+import intake.ticket.AgentDecision;
+import intake.ticket.ContactHistory;
 import intake.ticket.TicketEvent;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package intake.agent;
 
+import intake.ticket.AgentDecision;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

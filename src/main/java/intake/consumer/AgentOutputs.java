@@ -3,7 +3,7 @@ package intake.consumer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import intake.agent.AgentDecision;
+import intake.ticket.AgentDecision;
 import intake.publish.Topics;
 import intake.publish.KafkaRecords;
 import intake.ticket.TicketDecision;

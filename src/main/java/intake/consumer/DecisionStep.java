@@ -1,7 +1,7 @@
 package intake.consumer;
 
 import intake.agent.Agent;
-import intake.agent.AgentDecision;
+import intake.ticket.AgentDecision;
 import intake.ticket.TicketDecision;
 import intake.ticket.TicketEvent;
 import intake.ticket.TicketExchange;

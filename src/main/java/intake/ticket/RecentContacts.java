@@ -1,6 +1,5 @@
 package intake.ticket;
 
-import intake.agent.ContactHistory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

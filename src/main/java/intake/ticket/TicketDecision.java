@@ -1,6 +1,5 @@
 package intake.ticket;
 
-import intake.agent.AgentDecision;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;

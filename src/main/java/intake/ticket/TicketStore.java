@@ -3,8 +3,6 @@ package intake.ticket;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import intake.agent.AgentDecision;
-import intake.agent.ContactHistory;
 import intake.database.StatementTimeout;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -14,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import intake.ticket.AgentDecision;
 import intake.ticket.TicketEvent;
 import java.io.IOException;
 import java.net.ConnectException;

@@ -1,6 +1,7 @@
 package intake.agent;
 
 import intake.ticket.Attachment;
+import intake.ticket.ContactHistory;
 import intake.ticket.TicketEvent;
 import intake.ticket.Tickets;
 import java.time.Instant;

@@ -5,6 +5,7 @@ import static intake.agent.TestTickets.ticket;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import intake.ticket.AgentDecision;
 import intake.ticket.TicketEvent;
 import java.time.Duration;
 import java.util.List;

@@ -4,6 +4,7 @@ import static intake.agent.TestTickets.ticket;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import intake.ticket.AgentDecision;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import intake.agent.AgentDecision;
+import intake.ticket.AgentDecision;
 import intake.idempotency.ClaimTerms;
 import intake.idempotency.JdbcProcessedMessages;
 import intake.testing.TestDatabase;

@@ -2,7 +2,7 @@ package intake.ticket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import intake.agent.AgentDecision;
+import intake.ticket.AgentDecision;
 import intake.database.StatementTimeout;
 import intake.testing.TestDatabase;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package intake.agent;
+package intake.ticket;
 
 import java.time.Instant;
 
