@@ -105,7 +105,8 @@ class BodyFloodIT {
                     overloaded.get(), unavailable.get(), unexpected.size());
             assertThat(intake.process().isAlive()).as("the JVM is still up:%n%s", intake.log()).isTrue();
             assertThat(intake.log()).doesNotContain("OutOfMemoryError");
-            assertThat(unexpected).as("answers other than 202 and a 503 with Retry-After").isEmpty();
+            assertThat(unexpected).as("answers other than 202 and a 503 with Retry-After; the errors Intake logged:%n%s",
+                    errorsLogged(intake.log())).isEmpty();
             assertThat(accepted.size() + overloaded.get() + unavailable.get()).isEqualTo(CLIENTS * REQUESTS_PER_CLIENT);
             assertThat(accepted).as("requests that fit in the budget").isNotEmpty();
 
@@ -117,6 +118,21 @@ class BodyFloodIT {
         } finally {
             TestDatabase.dropSchema(schema);
         }
+    }
+
+    /** The ERROR lines of a log, each with the stack trace that follows it. */
+    private static String errorsLogged(String log) {
+        StringBuilder errors = new StringBuilder();
+        boolean inError = false;
+        for (String line : log.split("\n")) {
+            if (line.matches("^\\d{4}-\\d{2}-\\d{2}T.*")) {
+                inError = line.contains(" ERROR ");
+            }
+            if (inError) {
+                errors.append(line).append('\n');
+            }
+        }
+        return errors.toString();
     }
 
     /** A valid support form of BODY_BYTES bytes: the padding is a field the form ignores, published whole on the raw topic. */
