@@ -1,13 +1,12 @@
 package intake.ingress;
 
-import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.util.Collections;
-import java.util.Enumeration;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -61,7 +60,7 @@ public class HttpIngress {
     }
 
     // Reads at most the limit + 1 byte of whatever the runtime gives: on Spring Boot the bytes
-    // RequestBodyFilter already held to the same limit, elsewhere the request's stream.
+    // RequestBodyFilter already held to the same limit, under Camel Main the request's stream.
     private static byte[] readAtMost(Message in, long limit) {
         Object body = in.getBody();
         if (body == null) {
@@ -78,22 +77,32 @@ public class HttpIngress {
     }
 
     /**
-     * The channel's allowlisted HTTP headers as the servlet container received them, names
-     * lowercased as in HTTP/2. Camel's message headers also hold query parameters, which are not
-     * headers and must not be stored as such.
+     * The channel's allowlisted HTTP headers as Camel's HTTP engine put them on the message, names
+     * lowercased as in HTTP/2. Both platform-http engines (the servlet binding of Spring Boot and
+     * Vert.x under Camel Main) add the query parameters to the message headers after the request's
+     * headers, under the same case-insensitive names; the values a query parameter of a kept name
+     * added are dropped again, so nothing from the URL is ever stored as a header.
      */
-    private static Map<String, String> keptHeaders(Message in, String channel) {
-        HttpServletRequest request = in.getHeader("CamelHttpServletRequest", HttpServletRequest.class);
-        if (request == null) {
-            throw new IllegalStateException("HttpIngress needs the servlet request of platform-http on Spring Boot");
-        }
+    static Map<String, String> keptHeaders(Message in, String channel) {
+        Map<String, Integer> fromQuery = QueryParameters.countByName(in.getHeader(Exchange.HTTP_QUERY, String.class));
         Map<String, String> headers = new LinkedHashMap<>();
         for (String name : KeptRequestHeaders.of(channel)) {
-            Enumeration<String> values = request.getHeaders(name);
-            if (values != null && values.hasMoreElements()) {
-                headers.put(name, String.join(", ", Collections.list(values)));
+            List<String> values = values(in.getHeader(name));
+            int fromHeaders = values.size() - fromQuery.getOrDefault(name, 0);
+            if (fromHeaders > 0) {
+                headers.put(name, String.join(", ", values.subList(0, fromHeaders)));
             }
         }
         return headers;
+    }
+
+    private static List<String> values(Object header) {
+        if (header == null) {
+            return List.of();
+        }
+        if (header instanceof Collection<?> many) {
+            return many.stream().map(String::valueOf).toList();
+        }
+        return List.of(header.toString());
     }
 }
