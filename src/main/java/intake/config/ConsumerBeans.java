@@ -11,7 +11,7 @@ import intake.consumer.DedupPurge;
 import intake.consumer.OffsetCommit;
 import intake.consumer.PollBudget;
 import intake.consumer.TicketBatch;
-import intake.consumer.TicketDecoder;
+import intake.consumer.TicketDataFormat;
 import intake.database.StatementTimeout;
 import intake.forensics.DeadLetterForensics;
 import intake.forensics.DeadLetterGuard;
@@ -105,9 +105,10 @@ public class ConsumerBeans {
         return new TicketStatusLookup(ticketStore, statusTokens);
     }
 
+    /** The tickets topic's data format: route tickets-record's {@code unmarshal: custom: ticketEvent}, and the batches. */
     @Bean
-    TicketDecoder ticketDecoder() {
-        return new TicketDecoder();
+    TicketDataFormat ticketEvent() {
+        return new TicketDataFormat();
     }
 
     /** The agent named by intake.agent.type: the built-in triage rules, or an HTTP agent service. */
@@ -169,10 +170,10 @@ public class ConsumerBeans {
 
     /** Works each poll's records as a batch; what a round leaves out goes through route tickets-record (docs/adr/0015). */
     @Bean
-    TicketBatch ticketBatch(TicketDecoder decoder, JdbcProcessedMessages processedMessages, TicketStore ticketStore,
+    TicketBatch ticketBatch(TicketDataFormat ticketEvent, JdbcProcessedMessages processedMessages, TicketStore ticketStore,
                             Agent agent, AgentOutputs agentOutputs, OffsetCommit offsetCommit, PollBudget pollBudget,
                             CamelContext camelContext, MeterRegistry registry) {
-        return new TicketBatch(decoder, processedMessages, ticketStore, agent, agentOutputs, offsetCommit, pollBudget,
+        return new TicketBatch(ticketEvent, processedMessages, ticketStore, agent, agentOutputs, offsetCommit, pollBudget,
                 camelContext.createProducerTemplate(), registry);
     }
 

@@ -61,7 +61,7 @@ public class TicketBatch {
     /** A round's outputs, on a producer of their own (no breaker, no outbox: a failed round goes to the record path). */
     private static final String PUBLISH = "direct:tickets-outputs";
 
-    private final TicketDecoder decoder;
+    private final TicketDataFormat ticketFormat;
     private final JdbcProcessedMessages claims;
     private final TicketStore store;
     private final Agent agent;
@@ -73,10 +73,10 @@ public class TicketBatch {
     private final Counter duplicates;
     private final Timer duration;
 
-    public TicketBatch(TicketDecoder decoder, JdbcProcessedMessages claims, TicketStore store, Agent agent,
+    public TicketBatch(TicketDataFormat ticketFormat, JdbcProcessedMessages claims, TicketStore store, Agent agent,
                        AgentOutputs outputs, OffsetCommit offsetCommit, PollBudget budget, ProducerTemplate producer,
                        MeterRegistry registry) {
-        this.decoder = decoder;
+        this.ticketFormat = ticketFormat;
         this.claims = claims;
         this.store = store;
         this.agent = agent;
@@ -280,7 +280,9 @@ public class TicketBatch {
 
     private TicketEvent decodedOrNull(Exchange record) {
         try {
-            return decoder.decode(record);
+            TicketEvent ticket = ticketFormat.read(record.getIn().getBody(byte[].class));
+            record.setProperty(TicketExchange.TICKET, ticket);
+            return ticket;
         } catch (PoisonPillException e) {
             // the record path decodes it again and dead-letters it
             return null;

@@ -144,7 +144,7 @@ class TicketProcessingTest extends IntakeIntegrationTest {
         assertThat(header(dead, "dlq_exception_class")).isEqualTo(PoisonPillException.class.getName());
         assertThat(header(dead, "dlq_root_cause_class")).isNotBlank();
         assertThat(header(dead, "dlq_exception_message")).contains("not a TicketEvent");
-        assertThat(header(dead, "dlq_stack_trace")).contains("TicketDecoder.decode");
+        assertThat(header(dead, "dlq_stack_trace")).contains("TicketDataFormat.unmarshal");
         assertThat(header(dead, "dlq_reason")).isEqualTo("poison_pill");
         assertThat(header(dead, "dlq_redelivery_count")).isEqualTo("0");
         assertThat(Instant.parse(header(dead, "dlq_routed_at"))).isNotNull();
