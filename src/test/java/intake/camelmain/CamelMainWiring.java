@@ -41,11 +41,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
-import org.apache.camel.util.TimeUtils;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -60,6 +61,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * the constructors allow.
  */
 class CamelMainWiring implements CamelConfiguration {
+
+    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     private final Properties properties;
     private final DataSource dataSource;
@@ -137,8 +140,20 @@ class CamelMainWiring implements CamelConfiguration {
         return value;
     }
 
+    /** The simple form application.yaml uses (500ms, 30s, 5m, 7d); anything else fails, never reads as 0. */
     private Duration duration(String key) {
-        return Duration.ofMillis(TimeUtils.toMilliSeconds(get(key)));
+        Matcher simple = SIMPLE_DURATION.matcher(get(key));
+        if (!simple.matches()) {
+            throw new IllegalArgumentException(key + " is not a duration like 500ms, 30s, 5m, 2h or 7d: " + get(key));
+        }
+        long amount = Long.parseLong(simple.group(1));
+        return switch (simple.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
+        };
     }
 
     private List<String> list(String key) {
