@@ -975,6 +975,31 @@ class KameletCatalogTest {
             }
         }
 
+        @Test
+        void answersAsIntakesRouteDoesWhenTheBrokerRefusesARecordForGood() throws Exception {
+            String bootstrap = TestKafka.bootstrapServers();
+            // a ticket of a few KiB is more than this topic takes, whoever sends it, however often
+            String smallTopic = "kamelet.tickets.small." + UUID.randomUUID();
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                admin.createTopics(List.of(new NewTopic(smallTopic, 1, (short) 1).configs(Map.of("max.message.bytes", "1024"))))
+                        .all().get();
+            }
+            createTopics(bootstrap, "fte.channels.webform.inbound");
+            try (Harness camel = new Harness()) {
+                camel.route("kamelet:intake-webform-source?path=/kamelet/forms",
+                        "kamelet:intake-ticket-sink?bootstrapServers=" + bootstrap + "&ticketsTopic=" + smallTopic).start();
+
+                Reply reply = camel.post("/kamelet/forms", "application/json", """
+                        {"name":"Ada Lovelace","email":"ada@example.com","subject":"Invoice","message":"%s"}"""
+                        .formatted("I was charged twice. ".repeat(200)), Map.of());
+
+                // not a 503 that the caller would retry for ever: Intake's route answers the same (RecordSizeLimit)
+                assertThat(reply.status()).isEqualTo(413);
+                assertThat(reply.json().get("error").asText()).isEqualTo("payload_too_large");
+                assertThat(new KafkaTopics(bootstrap).readAll(smallTopic)).isEmpty();
+            }
+        }
+
         private static void createTopics(String bootstrap, String... topics) throws Exception {
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
                 for (String topic : topics) {
