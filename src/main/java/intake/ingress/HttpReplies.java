@@ -30,7 +30,11 @@ public class HttpReplies {
 
     private final StatusTokens statusTokens;
 
-    /** Replies whose 202 has no status URL: for the Kamelets (beanType), whose integration serves no GET /tickets. */
+    /**
+     * Replies whose 202 has no status URL: for a Kamelet's {@code beanType} where the runtime builds
+     * it without a StatusTokens (under Spring Boot, Camel builds it through Spring, which takes the
+     * other constructor, so there the 202 carries a status URL).
+     */
     public HttpReplies() {
         this(null);
     }
