@@ -13,6 +13,7 @@ import intake.ingress.KeptRequestHeaders;
 import intake.testing.FreePorts;
 import intake.testing.Http;
 import intake.testing.IntakeIntegrationTest;
+import intake.testing.ProviderExamples;
 import intake.testing.Records;
 import intake.testing.Signatures;
 import intake.ticket.TicketEvent;
@@ -154,8 +155,8 @@ class KameletBindingTest extends IntakeIntegrationTest {
         Call route = Call.to("/whatsapp/twilio", "SM");
         Call kamelet = Call.to("/kamelet/whatsapp/twilio", "SM");
 
-        HttpResponse<String> routeReply = postTwilio(route, twilioMessage(route.messageId()));
-        HttpResponse<String> kameletReply = postTwilio(kamelet, twilioMessage(kamelet.messageId()));
+        HttpResponse<String> routeReply = postTwilio(route, ProviderExamples.twilioWhatsApp(route.messageId()));
+        HttpResponse<String> kameletReply = postTwilio(kamelet, ProviderExamples.twilioWhatsApp(kamelet.messageId()));
 
         assertThat(routeReply.statusCode()).as(routeReply.body()).isEqualTo(200);
         assertSameRecords("whatsapp", route, kamelet, 1,
@@ -235,7 +236,7 @@ class KameletBindingTest extends IntakeIntegrationTest {
 
     @Test
     void aTwilioRequestSignedWithAnotherTokenGetsTheRoutesAnswer() throws Exception {
-        Map<String, String> message = twilioMessage("SM" + UUID.randomUUID().toString().replace("-", ""));
+        Map<String, String> message = ProviderExamples.twilioWhatsApp("SM" + UUID.randomUUID().toString().replace("-", ""));
         assertSameRefusal("whatsapp", "/whatsapp/twilio", "/kamelet/whatsapp/twilio", 401, (url, correlationId) -> Http.post(url,
                 "application/x-www-form-urlencoded", Http.form(message), "X-Correlation-ID", correlationId,
                 "X-Twilio-Signature", Signatures.twilio("another-token", TWILIO_PUBLIC_URL + url.substring(url.indexOf('/', 8)), message)));
@@ -415,21 +416,6 @@ class KameletBindingTest extends IntakeIntegrationTest {
         return Http.post(url(call.path()), "application/json", event, "X-Correlation-ID", call.correlationId(), "User-Agent", "shop-webhooks/2.1",
                 "webhook-id", call.messageId(), "webhook-timestamp", Long.toString(timestamp),
                 "webhook-signature", Signatures.standardWebhook(SHOP_SECRET, call.messageId(), timestamp, event));
-    }
-
-    private static Map<String, String> twilioMessage(String messageSid) {
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("MessageSid", messageSid);
-        params.put("AccountSid", "AC00000000000000000000000000000000");
-        params.put("From", "whatsapp:+14155550100");
-        params.put("To", "whatsapp:+14155238886");
-        params.put("Body", "Hello, my parcel is late 📦");
-        params.put("ProfileName", "Katherine");
-        params.put("WaId", "14155550100");
-        params.put("NumMedia", "1");
-        params.put("MediaUrl0", "https://api.twilio.com/2010-04-01/Accounts/AC0/Messages/MM0/Media/ME0");
-        params.put("MediaContentType0", "image/jpeg");
-        return params;
     }
 
     /** Signed for the URL Twilio calls: the public URL with the path of the call. */

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import intake.testing.Http;
 import intake.testing.IntakeIntegrationTest;
+import intake.testing.ProviderExamples;
 import intake.testing.Records;
 import intake.testing.Signatures;
 import intake.ticket.TicketEvent;
 import intake.ticket.Tickets;
 import java.net.http.HttpResponse;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,17 +25,7 @@ class TwilioChannelTest extends IntakeIntegrationTest {
     @Test
     void signedWhatsAppMessageAnswersTwimlAndLandsOnKafka() {
         String messageSid = "SM" + java.util.UUID.randomUUID().toString().replace("-", "");
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("MessageSid", messageSid);
-        params.put("AccountSid", "AC00000000000000000000000000000000");
-        params.put("From", "whatsapp:+14155550100");
-        params.put("To", "whatsapp:+14155238886");
-        params.put("Body", "Hello, my parcel is late 📦");
-        params.put("ProfileName", "Katherine");
-        params.put("WaId", "14155550100");
-        params.put("NumMedia", "1");
-        params.put("MediaUrl0", "https://api.twilio.com/2010-04-01/Accounts/AC0/Messages/MM0/Media/ME0");
-        params.put("MediaContentType0", "image/jpeg");
+        Map<String, String> params = ProviderExamples.twilioWhatsApp(messageSid);
 
         HttpResponse<String> response = Http.post(url("/whatsapp/twilio"), "application/x-www-form-urlencoded",
                 Http.form(params), "X-Twilio-Signature", Signatures.twilio(AUTH_TOKEN, PUBLIC_URL, params));
