@@ -184,9 +184,14 @@ public class EdgeDeliveries {
         });
     }
 
-    /** Deletes the deliveries created before {@code cutoff}; a retry after that is published again. */
+    /**
+     * Deletes the deliveries created before {@code cutoff}; a retry after that is published again.
+     * Unlike the request path's statements it has no statement timeout: an hour of a busy edge's
+     * deliveries takes longer than a request may wait, and a purge cancelled every hour would let
+     * the table grow for ever. It runs on the purge timer's thread, where nobody waits for it.
+     */
     public int purgeOlderThan(Instant cutoff) {
-        return update("purge", PURGE, s -> s.setObject(1, OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC)));
+        return update("purge", PURGE, false, s -> s.setObject(1, OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC)));
     }
 
     private OffsetDateTime now() {
@@ -200,8 +205,12 @@ public class EdgeDeliveries {
     }
 
     private int update(String operation, String sql, Binder binder) {
+        return update(operation, sql, true, binder);
+    }
+
+    private int update(String operation, String sql, boolean bounded, Binder binder) {
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = statementTimeout.prepare(connection, sql)) {
+                PreparedStatement statement = bounded ? statementTimeout.prepare(connection, sql) : connection.prepareStatement(sql)) {
             binder.bind(statement);
             int count = statement.executeUpdate();
             if (!connection.getAutoCommit()) {

@@ -8,6 +8,8 @@ import intake.edge.EdgeDeliveries.Key;
 import intake.edge.EdgeDeliveries.Outcome;
 import intake.testing.MutableClock;
 import intake.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -118,6 +120,42 @@ class EdgeDeliveriesTest {
         assertThat(deliveries.claim(longKey, "t-old", "again", null, "c").outcome()).as("past the horizon: published again")
                 .isEqualTo(Outcome.CLAIMED);
         assertThat(deliveries.claim(recent, "t-new", "again", null, "d").outcome()).isEqualTo(Outcome.ANSWERED);
+    }
+
+    /**
+     * The purge is not bounded by the statement timeout (1 s here): a purge that waits longer, here
+     * for a row another transaction holds, still deletes, where a bounded one would be cancelled
+     * every time and the table would only grow.
+     */
+    @Test
+    void thePurgeOutlastsTheStatementTimeout() throws Exception {
+        Key old = key();
+        deliveries.claim(old, "t-old", "old", null, "a");
+        deliveries.confirm(old, "a");
+        clock.advance(Duration.ofDays(8));
+
+        ExecutorService holder = Executors.newSingleThreadExecutor();
+        try (Connection connection = database.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement lock = connection.prepareStatement(
+                    "SELECT 1 FROM edge_deliveries WHERE channel = ? AND source = ? AND message_id = ? FOR UPDATE")) {
+                lock.setString(1, old.channel());
+                lock.setString(2, old.source());
+                lock.setString(3, old.messageId());
+                lock.executeQuery().close();
+            }
+            Future<?> released = holder.submit(() -> {
+                Thread.sleep(2_500);
+                connection.rollback();
+                return null;
+            });
+
+            assertThat(deliveries.purgeOlderThan(clock.instant().minus(Duration.ofDays(7)))).isGreaterThanOrEqualTo(1);
+            assertThat(released).isDone();
+        } finally {
+            holder.shutdownNow();
+        }
+        assertThat(deliveries.claim(old, "t-old", "again", null, "b").outcome()).isEqualTo(Outcome.CLAIMED);
     }
 
     private static Key key() {
