@@ -83,7 +83,7 @@ public class HttpIngress {
      * headers, under the same case-insensitive names; the values a query parameter of a kept name
      * added are dropped again, so nothing from the URL is ever stored as a header.
      */
-    static Map<String, String> keptHeaders(Message in, String channel) {
+    private static Map<String, String> keptHeaders(Message in, String channel) {
         Map<String, Integer> fromQuery = QueryParameters.countByName(in.getHeader(Exchange.HTTP_QUERY, String.class));
         Map<String, String> headers = new LinkedHashMap<>();
         for (String name : KeptRequestHeaders.of(channel)) {

@@ -80,14 +80,18 @@ class CamelMainWiring implements CamelConfiguration {
         StatementTimeout statementTimeout = StatementTimeout.of(duration("intake.database.statement-timeout"));
         registry.bind("metricsRegistry", meters);
 
-        Topics topics = new Topics(get("intake.topics.tickets"), byPrefix("intake.topics.channels."), 12, 1,
+        int partitions = Integer.parseInt(get("intake.topics.partitions"));
+        short replicationFactor = Short.parseShort(get("intake.topics.replication-factor"));
+        Topics topics = new Topics(get("intake.topics.tickets"), byPrefix("intake.topics.channels."), partitions, replicationFactor,
                 get("intake.topics.decisions"), get("intake.topics.escalations"), get("intake.topics.agent-metrics"),
                 get("intake.topics.dlq"));
         List<String> names = new ArrayList<>(List.of(topics.tickets(), topics.decisions(), topics.escalations(),
                 topics.agentMetrics(), topics.dlq()));
         names.addAll(topics.channels().values());
-        TopicProvisioner provisioner = new TopicProvisioner(get("camel.component.kafka.brokers"), names, 12, (short) 1, 10_000);
+        TopicProvisioner provisioner = new TopicProvisioner(get("camel.component.kafka.brokers"), names, partitions, replicationFactor,
+                Long.parseLong(get("intake.topics.create-timeout-ms")));
         provisioner.tryEnsureTopics();
+        // the producer's own max.request.size: application.yaml does not set one
         RecordSizeLimit sizeLimit = new RecordSizeLimit(1_048_576, provisioner);
         StatusTokens statusTokens = new StatusTokens(list("intake.tickets.status-secrets"));
 
