@@ -9,20 +9,23 @@ import intake.testing.FreePorts;
 import intake.testing.Http;
 import intake.testing.IntakeYaml;
 import intake.testing.KafkaTopics;
+import intake.testing.ProviderExamples;
+import intake.testing.RawHttp;
 import intake.testing.Records;
 import intake.testing.Signatures;
 import intake.testing.TestDatabase;
 import intake.testing.TestKafka;
 import intake.ticket.TicketEvent;
-import java.io.ByteArrayInputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import intake.ticket.Tickets;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
+import org.apache.camel.Route;
+import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.main.Main;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -31,26 +34,30 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The YAML routes of src/main/resources/routes, unchanged, under plain Camel Main: no Spring,
- * platform-http on its Vert.x engine (camel-platform-http-main), Intake's own configuration files
- * read as Camel properties, against the embedded Kafka broker and PostgreSQL. The edge role only:
- * each JSON channel gets a valid request, whose records are read back, and an invalid one. Twilio's
- * form-urlencoded channel is not here: Vert.x's streaming body handler hands a form body to its own
- * form parser instead of the route (docs/adr/0018).
+ * platform-http on its Vert.x engine (camel-platform-http-main) with {@link VertxRequestBodies}
+ * installed, Intake's own configuration files read as Camel properties, against the embedded Kafka
+ * broker and PostgreSQL. The edge role only: each channel, the form-urlencoded ones (Twilio, the web
+ * form posted as a form) included, gets a valid request, whose records are read back, and an
+ * invalid one; a body far over its channel's limit is refused while it is still being sent.
  */
 class CamelMainRoutesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** application-test.yaml's Twilio auth token and public URL: what Twilio signs is its URL, not ours. */
+    private static final String TWILIO_AUTH_TOKEN = "test-twilio-auth-token";
+    private static final String TWILIO_PUBLIC_URL = "https://intake.example.com/whatsapp/twilio";
     private static final String SCHEMA = "camel_main_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
     private static HikariDataSource database;
     private static Main main;
+    private static int port;
     private static String baseUrl;
     private static KafkaTopics kafka;
 
     @BeforeAll
     static void startCamelMain() throws Exception {
         database = TestDatabase.migratedSchema(SCHEMA);
-        int port = FreePorts.free();
+        port = FreePorts.free();
         baseUrl = "http://127.0.0.1:" + port;
         Properties properties = IntakeYaml.load("application.yaml", "application-test.yaml");
         properties.setProperty("camel.component.kafka.brokers", TestKafka.bootstrapServers());
@@ -65,6 +72,7 @@ class CamelMainRoutesTest {
         main = new Main();
         main.setInitialProperties(properties);
         main.configure().addConfiguration(new CamelMainWiring(properties, database));
+        main.configure().addConfiguration(new VertxRequestBodies());
         main.start();
         kafka = new KafkaTopics(TestKafka.bootstrapServers());
     }
@@ -85,6 +93,27 @@ class CamelMainRoutesTest {
         assertThat(main.getCamelContext().getClass().getName()).doesNotContain("Spring");
         assertThat(main.getCamelContext().getRouteController().getRouteStatus("forms-support-ingress").isStarted()).isTrue();
         assertThat(main.getCamelContext().getRoute("tickets-consume")).as("the processor role is off").isNull();
+    }
+
+    // What VertxRequestBodies changed, as the started consumers see it (the routes still say
+    // useStreaming: true): no streaming and no body handler is Camel's request-unread mode.
+    @Test
+    void onlyThePostChannelsGetTheirRequestUnread() {
+        Map<String, String> bodyHandling = new TreeMap<>();
+        for (Route route : main.getCamelContext().getRoutes()) {
+            if (route.getEndpoint() instanceof PlatformHttpEndpoint http) {
+                bodyHandling.put(route.getRouteId(), "streaming " + http.isUseStreaming() + ", body handler " + http.isUseBodyHandler());
+            }
+        }
+
+        assertThat(bodyHandling)
+                .containsEntry("forms-support-ingress", "streaming false, body handler false")
+                .containsEntry("webhooks-ingress", "streaming false, body handler false")
+                .containsEntry("whatsapp-twilio-ingress", "streaming false, body handler false")
+                .containsEntry("whatsapp-meta-ingress", "streaming false, body handler false")
+                .containsEntry("forms-support-page", "streaming false, body handler true")
+                .containsEntry("tickets-status", "streaming false, body handler true")
+                .containsEntry("whatsapp-meta-handshake", "streaming false, body handler true");
     }
 
     @Test
@@ -127,21 +156,84 @@ class CamelMainRoutesTest {
                 .noneMatch(Records.withHeader("intake_correlation_id", correlationId));
     }
 
-    // Vert.x's streaming handler has the whole body (in a CachedOutputStream) before the route runs,
-    // so here the limit refuses the body but does not bound what is read (docs/adr/0018)
+    // 50 MiB streamed chunked against a 256 KiB limit: the client counts what it managed to send
+    // before the answer and the close. Vert.x stops reading the socket when nobody reads the body,
+    // so that stays the limit, the drain after the answer, and what the socket buffers hold.
     @Test
-    void aChunkedBodyOverTheLimitIsRefused() throws Exception {
-        byte[] body = new byte[300 * 1024];
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/forms/support"))
-                .header("Content-Type", "application/json")
-                // no length declared: the body streams in chunks and only reading can find its size
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))
-                .timeout(Duration.ofSeconds(30)).build();
+    void aChunkedBodyFarOverTheLimitIsRefusedWithoutBeingRead() {
+        long total = 50L * 1024 * 1024;
+        RawHttp.Answer answer = RawHttp.chunkedBody(port, "/forms/support", total, "Content-Type", "application/json");
 
-        HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.status()).isEqualTo(413);
+        assertThat(answer.body()).contains("\"error\":\"payload_too_large\"");
+        assertThat(answer.bodyBytesSent()).as("bytes the client could send").isLessThan(total / 2);
+    }
 
-        assertThat(response.statusCode()).isEqualTo(413);
-        assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("payload_too_large");
+    // A declared length over the limit is refused from the headers, the body unread. Vert.x would
+    // keep that request paused and never read the next one on the connection; the drain lets it.
+    @Test
+    void aDeclaredLengthOverTheLimitIsRefusedAndTheConnectionServesTheNextRequest() {
+        List<RawHttp.Answer> answers = RawHttp.onOneConnection(port,
+                RawHttp.post("/forms/support", new byte[300 * 1024], "Content-Type", "application/json"),
+                RawHttp.post("/forms/support", "{\"name\":\"Ada\"}".getBytes(StandardCharsets.UTF_8),
+                        "Content-Type", "application/json"));
+
+        assertThat(answers).extracting(RawHttp.Answer::status).containsExactly(413, 422);
+    }
+
+    @Test
+    void theWebFormPostedAsAFormIsAcceptedWithItsRawBytes() throws Exception {
+        String correlationId = "camel-main-urlencoded-" + UUID.randomUUID();
+        String body = "name=Ada+Lovelace&email=ada.form%40example.com&subject=Invoice&message=Charged+twice+%E2%82%AC";
+
+        HttpResponse<String> response = Http.post(baseUrl + "/forms/support", "application/x-www-form-urlencoded", body,
+                "X-Correlation-ID", correlationId);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        String ticketId = JSON.readTree(response.body()).get("ticketId").asText();
+        TicketEvent ticket = Records.ticket(kafka.awaitRecords("fte.tickets.incoming", Records.withHeader("ce_id", ticketId), 1).get(0));
+        assertThat(ticket.getBody()).isEqualTo("Charged twice €");
+        ConsumerRecord<String, byte[]> raw = kafka.awaitRecords("fte.channels.webform.inbound",
+                Records.withHeader("intake_correlation_id", correlationId), 1).get(0);
+        assertThat(raw.value()).isEqualTo(body.getBytes(StandardCharsets.US_ASCII));
+        assertThat(Records.header(raw, "intake_http_content-type")).isEqualTo("application/x-www-form-urlencoded");
+    }
+
+    @Test
+    void aSignedTwilioWhatsAppMessageIsAcceptedWithItsRawBytes() throws Exception {
+        String messageSid = "SM" + UUID.randomUUID().toString().replace("-", "");
+        Map<String, String> params = ProviderExamples.twilioWhatsApp(messageSid);
+        String body = Http.form(params);
+
+        HttpResponse<String> response = Http.post(baseUrl + "/whatsapp/twilio", "application/x-www-form-urlencoded", body,
+                "X-Twilio-Signature", Signatures.twilio(TWILIO_AUTH_TOKEN, TWILIO_PUBLIC_URL, params));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).contains("<Response></Response>");
+        String ticketId = Tickets.ticketId("whatsapp", "twilio", messageSid).toString();
+        TicketEvent ticket = Records.ticket(kafka.awaitRecords("fte.tickets.incoming", Records.withHeader("ce_id", ticketId), 1).get(0));
+        assertThat(ticket.getBody()).isEqualTo("Hello, my parcel is late 📦");
+        assertThat(ticket.getSourceMessageId()).isEqualTo(messageSid);
+        ConsumerRecord<String, byte[]> raw = kafka.awaitRecords("fte.channels.whatsapp.inbound",
+                Records.withHeader("intake_http_x-twilio-signature", Signatures.twilio(TWILIO_AUTH_TOKEN, TWILIO_PUBLIC_URL, params)), 1)
+                .get(0);
+        assertThat(raw.value()).isEqualTo(body.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void aTwilioMessageSignedWithAnotherTokenIsA401AndPublishesNothing() throws Exception {
+        Map<String, String> params = ProviderExamples.twilioWhatsApp("SM" + UUID.randomUUID().toString().replace("-", ""));
+        String forgedSignature = Signatures.twilio("someone-elses-token", TWILIO_PUBLIC_URL, params);
+
+        HttpResponse<String> response = Http.post(baseUrl + "/whatsapp/twilio", "application/x-www-form-urlencoded",
+                Http.form(params), "X-Twilio-Signature", forgedSignature);
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("invalid_signature");
+        assertThat(kafka.readAll("fte.channels.whatsapp.inbound"))
+                .noneMatch(Records.withHeader("intake_http_x-twilio-signature", forgedSignature));
+        assertThat(kafka.readAll("fte.tickets.incoming"))
+                .noneMatch(Records.withHeader("ce_id", Tickets.ticketId("whatsapp", "twilio", params.get("MessageSid")).toString()));
     }
 
     @Test

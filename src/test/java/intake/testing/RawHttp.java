@@ -7,8 +7,10 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -97,6 +99,32 @@ public final class RawHttp {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Sends each request, head and body as given, on one connection and reads its answer before the
+     * next: a later answer proves the server was ready for another request on the same connection.
+     */
+    public static List<Answer> onOneConnection(int port, byte[]... requests) {
+        List<Answer> answers = new ArrayList<>();
+        try (Socket socket = socket(port)) {
+            for (byte[] request : requests) {
+                socket.getOutputStream().write(request);
+                socket.getOutputStream().flush();
+                answers.add(read(socket.getInputStream(), 0));
+            }
+            return answers;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A POST with {@code Content-Length} and the given body, for {@link #onOneConnection}. */
+    public static byte[] post(String path, byte[] body, String... headers) {
+        byte[] head = head("POST", path, headers, "Content-Length: " + body.length);
+        byte[] request = Arrays.copyOf(head, head.length + body.length);
+        System.arraycopy(body, 0, request, head.length, body.length);
+        return request;
     }
 
     private static Socket socket(int port) throws IOException {
