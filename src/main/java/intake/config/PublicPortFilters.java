@@ -3,6 +3,7 @@ package intake.config;
 import intake.channel.meta.MetaSignatureVerifier;
 import intake.channel.twilio.TwilioSignatureVerifier;
 import intake.channel.webhook.StandardWebhookVerifier;
+import intake.wiring.RouteBeans;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,7 +15,6 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.lang.Nullable;
 
 /**
  * The public port: its servlet filters in front of Camel, {@link ServingGate} (503 while Intake is
@@ -30,8 +30,7 @@ public class PublicPortFilters {
      * any without the edge role (intake.roles), whose public port serves no channel.
      */
     @Bean
-    RequestBodyFilter requestBodyFilter(StandardWebhookVerifier webhookSignature, @Nullable TwilioSignatureVerifier twilioSignature,
-                                        @Nullable MetaSignatureVerifier metaSignature,
+    RequestBodyFilter requestBodyFilter(RouteBeans routeBeans,
                                         @Value("${intake.channels.forms.max-body-bytes}") long formsLimit,
                                         @Value("${intake.channels.webhooks.max-body-bytes}") long webhooksLimit,
                                         @Value("${intake.channels.twilio.max-body-bytes}") long twilioLimit,
@@ -43,6 +42,9 @@ public class PublicPortFilters {
         if (!edge) {
             return new RequestBodyFilter(Map.of(), Map.of(), budget, registry, camelContext);
         }
+        StandardWebhookVerifier webhookSignature = routeBeans.webhookSignature();
+        TwilioSignatureVerifier twilioSignature = routeBeans.twilioSignature();
+        MetaSignatureVerifier metaSignature = routeBeans.metaSignature();
         Map<String, RequestBodyFilter.Channel> byPath = new HashMap<>();
         byPath.put("/forms/support", new RequestBodyFilter.Channel("forms-support-ingress", formsLimit, true, (path, request) -> { }));
         if (twilioSignature != null) {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import intake.testing.FreePorts;
 import intake.testing.Http;
-import intake.testing.IntakeYaml;
 import intake.testing.KafkaTopics;
 import intake.testing.ProviderExamples;
 import intake.testing.RawHttp;
@@ -19,9 +18,9 @@ import intake.ticket.TicketEvent;
 import intake.ticket.Tickets;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.camel.Route;
@@ -59,20 +58,13 @@ class CamelMainRoutesTest {
         database = TestDatabase.migratedSchema(SCHEMA);
         port = FreePorts.free();
         baseUrl = "http://127.0.0.1:" + port;
-        Properties properties = IntakeYaml.load("application.yaml", "application-test.yaml");
-        properties.setProperty("camel.component.kafka.brokers", TestKafka.bootstrapServers());
-        properties.setProperty("intake.roles.processor", "false");
-        // Spring Boot's actuator serves Camel's metrics; Camel Main would need camel-micrometer-prometheus
-        // for camel.metrics.*, and its own MeterRegistry here is CamelMainWiring's
-        properties.stringPropertyNames().stream().filter(key -> key.startsWith("camel.metrics.")).forEach(properties::remove);
-        properties.setProperty("camel.server.enabled", "true");
-        properties.setProperty("camel.server.host", "127.0.0.1");
-        properties.setProperty("camel.server.port", Integer.toString(port));
-
-        main = new Main();
-        main.setInitialProperties(properties);
-        main.configure().addConfiguration(new CamelMainWiring(properties, database));
-        main.configure().addConfiguration(new VertxRequestBodies());
+        main = IntakeCamelMain.create(IntakeCamelMain.settings(List.of("test"), Map.of(
+                "camel.component.kafka.brokers", TestKafka.bootstrapServers(),
+                "intake.roles", "edge",
+                "server.port", port,
+                "spring.datasource.url", TestDatabase.url(SCHEMA),
+                "spring.datasource.username", TestDatabase.user(),
+                "spring.datasource.password", TestDatabase.password())));
         main.start();
         kafka = new KafkaTopics(TestKafka.bootstrapServers());
     }

@@ -3,11 +3,11 @@ package intake.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import intake.IntakeApplication;
-import intake.outbox.KafkaBypass;
 import intake.testing.FailedStart;
 import intake.testing.FreePorts;
 import intake.testing.TestDatabase;
 import intake.testing.TestKafka;
+import intake.wiring.RouteBeans;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,8 +136,8 @@ class StartupChecksTest {
                 "--spring.datasource.username=" + TestDatabase.user(), "--spring.datasource.password=" + TestDatabase.password(),
                 "--spring.flyway.schemas=" + schema)) {
             // how fast: bench/startup-without-broker.sh measures it; tests do not time things
-            assertThat(context.getBean(KafkaBypass.class).breakerState()).isEqualTo(CircuitBreaker.State.OPEN);
-            assertThat(context.getBean(KafkaBypass.class).active()).isTrue();
+            assertThat(context.getBean(RouteBeans.class).kafkaBypass().breakerState()).isEqualTo(CircuitBreaker.State.OPEN);
+            assertThat(context.getBean(RouteBeans.class).kafkaBypass().active()).isTrue();
         } finally {
             TestDatabase.dropSchema(schema);
         }
@@ -175,8 +175,9 @@ class StartupChecksTest {
     }
 
     private static Throwable startServing(List<String> ports, String... args) {
+        // a status secret, so the route beans' own checks pass and start-up reaches the management port's
         List<String> all = new ArrayList<>(List.of("--camel.component.kafka.brokers=" + TestKafka.bootstrapServers(),
-                "--server.address=127.0.0.1", "--management.server.address=127.0.0.1"));
+                "--server.address=127.0.0.1", "--management.server.address=127.0.0.1", STATUS_SECRET));
         all.addAll(ports);
         all.addAll(List.of(args));
         SpringApplication app = new SpringApplication(IntakeApplication.class);

@@ -8,9 +8,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
-import static intake.testing.Records.bytes;
 import static intake.consumer.TicketProcessingTest.json;
 import static intake.consumer.TicketProcessingTest.ticket;
+import static intake.testing.Records.bytes;
 import static intake.testing.Records.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,9 +21,8 @@ import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import intake.testing.Http;
 import intake.testing.IntakeIntegrationTest;
 import intake.testing.Records;
-import intake.ticket.StatusTokens;
 import intake.ticket.TicketEvent;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import intake.wiring.RouteBeans;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -51,10 +50,7 @@ class HttpAgentProcessingTest extends IntakeIntegrationTest {
     CamelContext camel;
 
     @Autowired
-    CircuitBreaker kafkaCircuitBreaker;
-
-    @Autowired
-    StatusTokens statusTokens;
+    RouteBeans routeBeans;
 
     @DynamicPropertySource
     static void httpAgent(DynamicPropertyRegistry registry) {
@@ -114,7 +110,7 @@ class HttpAgentProcessingTest extends IntakeIntegrationTest {
         assertThat(header(dead, "dlq_redelivery_count")).isEqualTo("0");
         AGENT.verify(1, postRequestedFor(urlEqualTo(DECIDE)).withRequestBody(matchingJsonPath("$.customerId", equalTo(customer))));
         // sent straight to Kafka, so no 202 carried its status URL: made here as Intake makes it
-        String statusUrl = url(statusTokens.statusUrl(ticketId));
+        String statusUrl = url(routeBeans.statusTokens().statusUrl(ticketId));
         assertThat(Http.get(statusUrl).statusCode()).isEqualTo(404);
 
         AGENT.stubFor(forCustomer(customer).willReturn(decision()));
@@ -141,7 +137,7 @@ class HttpAgentProcessingTest extends IntakeIntegrationTest {
         String ticketId;
         String statusUrl;
         try {
-            kafkaCircuitBreaker.transitionToForcedOpenState(); // Kafka out, as far as Intake can tell
+            routeBeans.kafkaCircuitBreaker().transitionToForcedOpenState(); // Kafka out, as far as Intake can tell
             HttpResponse<String> accepted = Http.post(url("/forms/support"), "application/json", """
                     {"name":"Grace","email":"%s","subject":"Refund","message":"Where is my refund?"}""".formatted(customer));
             assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
@@ -151,7 +147,7 @@ class HttpAgentProcessingTest extends IntakeIntegrationTest {
             AGENT.verify(1, postRequestedFor(urlEqualTo(DECIDE)).withRequestBody(matchingJsonPath("$.customerId", equalTo(customer))));
             assertThat(Http.get(statusUrl).statusCode()).isEqualTo(404);
         } finally {
-            kafkaCircuitBreaker.transitionToClosedState();
+            routeBeans.kafkaCircuitBreaker().transitionToClosedState();
             camel.getRouteController().startRoute("outbox-relay");
         }
 

@@ -7,12 +7,12 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import intake.testing.Http;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import intake.testing.IntakeIntegrationTest;
 import intake.testing.Records;
 import intake.testing.TestKafka;
 import intake.ticket.TicketEvent;
 import intake.ticket.Tickets;
+import intake.wiring.RouteBeans;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +44,7 @@ class TicketProcessingTest extends IntakeIntegrationTest {
     CamelContext camelContext;
 
     @Autowired
-    CircuitBreaker kafkaCircuitBreaker;
+    RouteBeans routeBeans;
 
     @Test
     void formTicketIsDecidedStoredAndReadableByItsId() throws Exception {
@@ -105,7 +105,7 @@ class TicketProcessingTest extends IntakeIntegrationTest {
     @Test
     void aPollsTicketsArePublishedAsRoundsOnTheirOwnProducerNeverAsCallsOfTheEdgesBreaker() throws Exception {
         AtomicInteger breakerCalls = new AtomicInteger();
-        kafkaCircuitBreaker.getEventPublisher().onSuccess(e -> breakerCalls.incrementAndGet()).onError(e -> breakerCalls.incrementAndGet());
+        routeBeans.kafkaCircuitBreaker().getEventPublisher().onSuccess(e -> breakerCalls.incrementAndGet()).onError(e -> breakerCalls.incrementAndGet());
         List<String> ticketIds = new ArrayList<>();
         RecordMetadata last = null;
         for (int i = 0; i < 60; i++) {

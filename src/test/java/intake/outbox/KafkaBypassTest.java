@@ -9,7 +9,7 @@ import intake.testing.Http;
 import intake.testing.IntakeIntegrationTest;
 import intake.testing.Records;
 import intake.testing.TestKafka;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import intake.wiring.RouteBeans;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.apache.camel.CamelContext;
@@ -30,7 +30,7 @@ class KafkaBypassTest extends IntakeIntegrationTest {
     CamelContext camel;
 
     @Autowired
-    CircuitBreaker kafkaCircuitBreaker;
+    RouteBeans routeBeans;
 
     @Test
     void brokerDownMeansBypassThenTheRelayDrainsTheOutboxWhenItIsBack() throws Exception {
@@ -87,11 +87,11 @@ class KafkaBypassTest extends IntakeIntegrationTest {
         String second;
         HttpResponse<String> queued;
         try {
-            kafkaCircuitBreaker.transitionToForcedOpenState();
+            routeBeans.kafkaCircuitBreaker().transitionToForcedOpenState();
             HttpResponse<String> bypassed = post("queued-first", "Babbage");
             first = ticketId(bypassed);
             assertThat(status(bypassed)).as("processed at once: the breaker is open").isEqualTo(200);
-            kafkaCircuitBreaker.transitionToClosedState();
+            routeBeans.kafkaCircuitBreaker().transitionToClosedState();
 
             queued = post("queued-second", "Babbage");
             second = ticketId(queued);
@@ -105,7 +105,7 @@ class KafkaBypassTest extends IntakeIntegrationTest {
             assertThat(kafka.readAll("fte.tickets.incoming")).as("another customer's event did not wait for the relay")
                     .noneMatch(Records.withHeader("ce_id", second));
         } finally {
-            kafkaCircuitBreaker.transitionToClosedState();
+            routeBeans.kafkaCircuitBreaker().transitionToClosedState();
             camel.getRouteController().startRoute("outbox-relay");
         }
 

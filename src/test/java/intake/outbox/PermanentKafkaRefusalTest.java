@@ -10,6 +10,7 @@ import intake.testing.IntakeIntegrationTest;
 import intake.testing.Records;
 import intake.testing.TestDatabase;
 import intake.testing.TestKafka;
+import intake.wiring.RouteBeans;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -45,10 +46,7 @@ class PermanentKafkaRefusalTest extends IntakeIntegrationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Autowired
-    KafkaBypass bypass;
-
-    @Autowired
-    Outbox outbox;
+    RouteBeans routeBeans;
 
     // before the context starts, so Intake finds the topics (and their limits) as an operator set them
     @BeforeAll
@@ -95,8 +93,8 @@ class PermanentKafkaRefusalTest extends IntakeIntegrationTest {
         assertThat(relayed).extracting(r -> Records.header(r, "ce_id")).containsExactlyInAnyOrder("1", "3", "4");
         assertThat(relayed.stream().filter(r -> r.key().equals("ada")).map(r -> Records.header(r, "ce_id")))
                 .as("ada's good rows in order").containsExactly("1", "3");
-        await().atMost(Duration.ofSeconds(20)).until(() -> !bypass.active());
-        assertThat(outbox.depth()).isZero();
+        await().atMost(Duration.ofSeconds(20)).until(() -> !routeBeans.kafkaBypass().active());
+        assertThat(routeBeans.outbox().depth()).isZero();
         assertThat(prometheus()).containsPattern("kafka_bypass_active\\S* 0\\.0").containsPattern("intake_outbox_depth\\S* 0\\.0")
                 .containsPattern("intake_outbox_quarantine_depth\\S* 1\\.0");
         assertThat(metric("intake_outbox_quarantined_total", "")).isEqualTo(1.0);

@@ -26,13 +26,17 @@ public record IntakeProcess(Process process, Path logFile, int httpPort, int man
     private static final String FORM = "{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"subject\":\"Invoice\","
             + "\"message\":\"I was charged twice for order A-1001.\"}";
 
-    /** Extracts the packaged jar into {@code work/app} and returns that directory. */
-    public static Path extractPackagedJar(Path work) throws Exception {
-        Path jar;
+    /** The jar the package phase built. */
+    public static Path packagedJar() throws IOException {
         try (Stream<Path> built = Files.list(Path.of("target"))) {
-            jar = built.filter(p -> p.getFileName().toString().matches("intake-.*\\.jar")).findFirst()
+            return built.filter(p -> p.getFileName().toString().matches("intake-.*\\.jar")).findFirst()
                     .orElseThrow(() -> new IllegalStateException("No target/intake-*.jar: run the package phase first (./mvnw verify does)"));
         }
+    }
+
+    /** Extracts the packaged jar into {@code work/app} and returns that directory. */
+    public static Path extractPackagedJar(Path work) throws Exception {
+        Path jar = packagedJar();
         Path app = work.resolve("app");
         Process extract = new ProcessBuilder(java(), "-Djarmode=tools", "-jar", jar.toString(), "extract", "--destination", app.toString())
                 .redirectErrorStream(true).redirectOutput(work.resolve("extract.log").toFile()).start();
@@ -66,6 +70,25 @@ public record IntakeProcess(Process process, Path logFile, int httpPort, int man
                 "INTAKE_TICKETS_STATUS_SECRETS_0", "launch-test-ticket-status-secret-0123456789"));
         launch.environment().putAll(settings);
         return new IntakeProcess(launch.start(), logFile, http, management);
+    }
+
+    /**
+     * Starts the packaged jar's edge under plain Camel Main, as the README's "Without Spring Boot"
+     * section does, its log in {@code work}, its tables in {@code schema}. There is no management port.
+     */
+    public static IntakeProcess startOnCamelMain(Path work, String schema, String brokers) throws IOException {
+        int http = FreePorts.free();
+        Path logFile = Files.createTempFile(work, "intake-camel-main-", ".log");
+        ProcessBuilder launch = new ProcessBuilder(List.of(java(), "-cp", packagedJar().toString(),
+                "-Dloader.main=intake.camelmain.IntakeCamelMain", "org.springframework.boot.loader.launch.PropertiesLauncher"))
+                .redirectErrorStream(true).redirectOutput(logFile.toFile());
+        launch.environment().putAll(Map.of(
+                "INTAKE_ROLES", "edge", "KAFKA_BOOTSTRAP_SERVERS", brokers,
+                "INTAKE_HTTP_ADDRESS", "127.0.0.1", "INTAKE_HTTP_PORT", String.valueOf(http),
+                "SPRING_DATASOURCE_URL", TestDatabase.url(schema), "SPRING_DATASOURCE_USERNAME", TestDatabase.user(),
+                "SPRING_DATASOURCE_PASSWORD", TestDatabase.password(), "SPRING_FLYWAY_SCHEMAS", schema,
+                "INTAKE_TICKETS_STATUS_SECRETS_0", "launch-test-ticket-status-secret-0123456789"));
+        return new IntakeProcess(launch.start(), logFile, http, 0);
     }
 
     /** Sends the support form until Intake accepts it; fails at once if the process ends. */

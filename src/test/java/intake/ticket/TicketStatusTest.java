@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import intake.testing.Http;
 import intake.testing.IntakeIntegrationTest;
 import intake.testing.Signatures;
+import intake.wiring.RouteBeans;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +34,7 @@ class TicketStatusTest extends IntakeIntegrationTest {
     CamelContext camelContext;
 
     @Autowired
-    StatusTokens statusTokens;
+    RouteBeans routeBeans;
 
     @Value("${intake.tickets.status-secrets[1]}")
     String rotatingOutSecret;
@@ -79,7 +80,7 @@ class TicketStatusTest extends IntakeIntegrationTest {
     void aTokenSignedWithTheSecretThatIsRotatingOutIsStillAccepted() throws Exception {
         String ticketId = JSON.readTree(postForm("status.rotation@example.com").body()).get("ticketId").asText();
         String oldToken = new StatusTokens(List.of(rotatingOutSecret)).token(ticketId);
-        assertThat(oldToken).isNotEqualTo(statusTokens.token(ticketId));
+        assertThat(oldToken).isNotEqualTo(routeBeans.statusTokens().token(ticketId));
 
         HttpResponse<String> status = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> Http.get(url("/tickets/" + ticketId + "?token=" + oldToken)), response -> response.statusCode() == 200);
@@ -103,7 +104,7 @@ class TicketStatusTest extends IntakeIntegrationTest {
         JsonNode reply = JSON.readTree(accepted.body());
         String ticketId = reply.get("ticketId").asText();
         assertThat(ticketId).isEqualTo(Tickets.ticketId("webhook", "shop", webhookId).toString());
-        assertThat(reply.get("statusUrl").asText()).matches(STATUS_URL).isEqualTo(statusTokens.statusUrl(ticketId));
+        assertThat(reply.get("statusUrl").asText()).matches(STATUS_URL).isEqualTo(routeBeans.statusTokens().statusUrl(ticketId));
         HttpResponse<String> status = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> Http.get(url(reply.get("statusUrl").asText())), response -> response.statusCode() == 200);
         assertThat(JSON.readTree(status.body()).get("status").asText()).isEqualTo("processed");
@@ -115,7 +116,7 @@ class TicketStatusTest extends IntakeIntegrationTest {
     void anUnknownTicketIs404EvenWithItsOwnValidToken() throws Exception {
         String unknown = UUID.randomUUID().toString();
 
-        HttpResponse<String> response = Http.get(url(statusTokens.statusUrl(unknown)));
+        HttpResponse<String> response = Http.get(url(routeBeans.statusTokens().statusUrl(unknown)));
 
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(withoutCorrelationId(response).toString()).isEqualTo("""
@@ -125,13 +126,13 @@ class TicketStatusTest extends IntakeIntegrationTest {
 
     /** No token, a wrong one, another ticket's, and one character changed: each the same 404 as {@code expected}. */
     private void assertWrongTokensGetTheAnswerOf(HttpResponse<String> expected, String ticketId) throws Exception {
-        String token = statusTokens.token(ticketId);
+        String token = routeBeans.statusTokens().token(ticketId);
         char[] changed = token.toCharArray();
         changed[0] = changed[0] == 'A' ? 'B' : 'A';
         List<String> wrong = List.of("/tickets/" + ticketId,
                 "/tickets/" + ticketId + "?token=",
                 "/tickets/" + ticketId + "?token=not-a-token",
-                "/tickets/" + ticketId + "?token=" + statusTokens.token(UUID.randomUUID().toString()),
+                "/tickets/" + ticketId + "?token=" + routeBeans.statusTokens().token(UUID.randomUUID().toString()),
                 "/tickets/" + ticketId + "?token=" + new String(changed));
         for (String path : wrong) {
             HttpResponse<String> response = Http.get(url(path));

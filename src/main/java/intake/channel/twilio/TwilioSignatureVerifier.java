@@ -41,7 +41,7 @@ public final class TwilioSignatureVerifier {
      * @param secondaryAuthToken its secondary auth token, accepted too while it is being promoted; null or blank for none
      * @param publicBaseUrl      the scheme, host and any path prefix Twilio calls (e.g.
      *                           {@code https://intake.example.com}); Intake always configures it
-     *                           (IntakeBeans), since the URL a request arrives with is the caller's to
+     *                           (RouteBeans), since the URL a request arrives with is the caller's to
      *                           choose; null or blank uses the request URL as received (Twilio's own examples)
      * @throws IllegalArgumentException when the auth token is blank or the base URL is not http(s)
      */

@@ -1,16 +1,16 @@
-package intake.config;
+package intake.wiring;
 
 import java.util.UUID;
 
 /** This instance's name in forensics headers and outbox claims: intake.instance-id, else the host name. */
-final class InstanceId {
+public final class InstanceId {
 
     private static final String GENERATED = "intake-" + UUID.randomUUID().toString().substring(0, 8);
 
     private InstanceId() {
     }
 
-    static String of(String configured) {
+    public static String of(String configured) {
         if (configured != null && !configured.isBlank()) {
             return configured;
         }

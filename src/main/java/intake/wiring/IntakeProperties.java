@@ -1,4 +1,4 @@
-package intake.config;
+package intake.wiring;
 
 import intake.channel.webhook.WebhookFields;
 import intake.publish.Topics;
