@@ -42,7 +42,7 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.validation.beanvalidation.SpringValidatorAdapter;
 
 /**
- * Intake's edge on plain Camel Main: the YAML routes of {@code classpath:routes}, platform-http on
+ * Intake on plain Camel Main: the YAML routes of {@code classpath:routes}, platform-http on
  * Vert.x (camel-platform-http-main) at {@code server.address}:{@code server.port}, and the beans
  * of {@link RouteBeans}, the same declaration Spring Boot uses. No Spring application context,
  * servlet container or actuator is started.
@@ -52,9 +52,9 @@ import org.springframework.validation.beanvalidation.SpringValidatorAdapter;
  * the environment variables and system properties), with Spring Boot's configuration library, so
  * every name and {@code INTAKE_*} variable means the same on both runtimes (docs/adr/0018).
  *
- * <p>What Spring Boot adds and this runtime lacks is refused or said at start: the processor role
- * (the ticket consumer) stops start-up, and there is no management port (health, Prometheus,
- * operator endpoints).
+ * <p>Both roles run ({@code intake.roles}, as on Spring Boot). What Spring Boot adds around them is
+ * not here, and the start-up log says so: there is no management port (health, Prometheus, the
+ * operator endpoints), and no servlet filter in front of the public port (docs/adr/0018).
  */
 public final class IntakeCamelMain {
 
@@ -93,10 +93,6 @@ public final class IntakeCamelMain {
     public static Main create(ConfigurableEnvironment settings) {
         Binder binder = Binder.get(settings);
         Roles roles = Roles.parse(binder.bind(Roles.SETTING, Bindable.listOf(String.class)).orElse(List.of(Roles.EDGE, Roles.PROCESSOR)));
-        if (roles.processor() || !roles.edge()) {
-            throw new IllegalStateException(Roles.SETTING + " is " + roles.names() + ": under Camel Main Intake runs the edge role"
-                    + " only (INTAKE_ROLES=edge); the processor role runs in the Spring Boot jar");
-        }
         IntakeProperties intake = bindValidated(binder);
         HikariDataSource dataSource = dataSource(binder);
         // spring.flyway.schemas, as the Spring Boot jar reads it: the schemas Flyway creates and migrates
@@ -105,7 +101,7 @@ public final class IntakeCamelMain {
                 .load().migrate();
 
         Main main = new Main();
-        main.setInitialProperties(camelProperties(settings, binder));
+        main.setInitialProperties(camelProperties(settings, binder, roles));
         MeterRegistry meters = new SimpleMeterRegistry();
         main.configure().addConfiguration(new CamelConfiguration() {
             @Override
@@ -126,8 +122,9 @@ public final class IntakeCamelMain {
                 dataSource.close();
             }
         });
-        LOG.info("Intake on Camel Main: the edge role at {}:{}, no management port (health and metrics are the Spring Boot jar's)",
-                binder.bind("server.address", String.class).orElse("0.0.0.0"), binder.bind("server.port", Integer.class).orElse(8080));
+        LOG.info("Intake on Camel Main: the roles {} ({}), HTTP at {}:{}, no management port (health and metrics are the Spring Boot jar's)",
+                roles.names(), Roles.SETTING, binder.bind("server.address", String.class).orElse("0.0.0.0"),
+                binder.bind("server.port", Integer.class).orElse(8080));
         return main;
     }
 
@@ -157,7 +154,7 @@ public final class IntakeCamelMain {
      * Every setting of the files, resolved, as Camel properties: the routes' placeholders and
      * camel.* read them. The public port is Camel's HTTP server, at server.address and server.port.
      */
-    private static Properties camelProperties(ConfigurableEnvironment settings, Binder binder) {
+    private static Properties camelProperties(ConfigurableEnvironment settings, Binder binder, Roles roles) {
         Properties properties = new Properties();
         for (PropertySource<?> source : settings.getPropertySources()) {
             if (source instanceof EnumerablePropertySource<?> enumerable && !isEnvironment(source)) {
@@ -169,8 +166,8 @@ public final class IntakeCamelMain {
         // Camel's metrics are the Spring Boot actuator's (camel-micrometer-prometheus is not on this path)
         properties.stringPropertyNames().stream().filter(key -> key.startsWith("camel.metrics.")).forEach(properties::remove);
         // the switches the routes' preconditions read (on Spring Boot, RolesEnvironmentPostProcessor's)
-        properties.setProperty(Roles.EDGE_SWITCH, "true");
-        properties.setProperty(Roles.PROCESSOR_SWITCH, "false");
+        properties.setProperty(Roles.EDGE_SWITCH, Boolean.toString(roles.edge()));
+        properties.setProperty(Roles.PROCESSOR_SWITCH, Boolean.toString(roles.processor()));
         properties.setProperty(ROUTES, routeFiles(properties.getProperty(ROUTES)));
         properties.setProperty("camel.server.enabled", "true");
         properties.setProperty("camel.server.host", binder.bind("server.address", String.class).orElse("0.0.0.0"));

@@ -16,11 +16,20 @@ import intake.channel.webhook.StandardWebhookVerifier;
 import intake.channel.webhook.WebhookEventReader;
 import intake.channel.webhook.WebhookFields;
 import intake.consumer.AgentOutputs;
+import intake.consumer.ConsumerLag;
 import intake.consumer.DecisionStep;
+import intake.consumer.DedupPurge;
+import intake.consumer.OffsetCommit;
 import intake.consumer.PollBudget;
+import intake.consumer.TicketBatch;
+import intake.consumer.TicketDataFormat;
 import intake.database.StatementTimeout;
 import intake.edge.EdgeDedup;
 import intake.edge.EdgeDeliveries;
+import intake.forensics.DeadLetterForensics;
+import intake.forensics.DeadLetterGuard;
+import intake.forensics.RedeliveryCounter;
+import intake.idempotency.AwaitedClaims;
 import intake.idempotency.ClaimHeartbeat;
 import intake.idempotency.ClaimTerms;
 import intake.idempotency.JdbcProcessedMessages;
@@ -69,10 +78,11 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 
 /**
- * The beans the edge's routes call (the {@code edge} and {@code shared} route groups), declared
- * once for both runtimes: Spring Boot ({@code intake.config.RouteBeansConfiguration}) and plain
- * Camel Main ({@code intake.camelmain.IntakeCamelMain}) each construct this class from Intake's
- * settings and bind {@link #byName()} into Camel's registry, under the names the YAML routes use.
+ * Every bean the YAML routes call, declared once for both runtimes: Spring Boot
+ * ({@code intake.config.RouteBeansConfiguration}) and plain Camel Main
+ * ({@code intake.camelmain.IntakeCamelMain}) each construct this class from Intake's settings and
+ * bind {@link #byName()} into Camel's registry, under the names the YAML routes use. Health,
+ * metrics endpoints and the operator endpoints around them are Spring Boot's.
  *
  * <p>Each bean is checked against its settings here, so a configuration that cannot work stops
  * either runtime at start-up with the property's name. A disabled channel has no bean: its routes
@@ -85,6 +95,9 @@ import org.springframework.boot.context.properties.bind.Binder;
 public final class RouteBeans {
 
     private static final Logger LOG = LoggerFactory.getLogger(RouteBeans.class);
+
+    /** The route the dead-letter guard stops when the dead-letter topic keeps refusing writes. */
+    static final String CONSUMER_ROUTE_ID = "tickets-consume";
 
     private final Binder settings;
 
@@ -107,6 +120,7 @@ public final class RouteBeans {
     private final StandardWebhookVerifier webhookSignature;
     private final TwilioSignatureVerifier twilioSignature;
     private final MetaSignatureVerifier metaSignature;
+    private final DeadLetterGuard deadLetterGuard;
 
     public RouteBeans(IntakeProperties intake, Binder settings, DataSource dataSource, CamelContext camel, MeterRegistry meters,
                       Clock clock) {
@@ -154,6 +168,21 @@ public final class RouteBeans {
         bind("decisionStep", new DecisionStep(agent, ticketStore));
         this.agentOutputs = bind("agentOutputs", new AgentOutputs(topics));
         bind("ticketStatus", new TicketStatusLookup(ticketStore, statusTokens));
+
+        // the processor role's routes: tickets-consume, -record, -outputs, -dead-letter, -dedup-purge
+        String groupId = required("intake.consumer.group-id", String.class);
+        TicketDataFormat ticketEvent = bind("ticketEvent", new TicketDataFormat());
+        OffsetCommit offsetCommit = bind("offsetCommit", new OffsetCommit());
+        // a ticket held by a live owner is waited for, never skipped
+        bind("ticketClaims", new AwaitedClaims(processedMessages));
+        bind("dedupPurge", new DedupPurge(processedMessages, required("intake.consumer.dedup.horizon", Duration.class), clock));
+        // each poll's records as a batch; what a round leaves out goes through route tickets-record (docs/adr/0015)
+        bind("ticketBatch", new TicketBatch(ticketEvent, processedMessages, ticketStore, agent, agentOutputs, offsetCommit,
+                pollBudget, camel.createProducerTemplate(), meters));
+        bind("deadLetterForensics", new DeadLetterForensics(groupId, instance, clock));
+        bind("redeliveryCounter", new RedeliveryCounter());
+        this.deadLetterGuard = bind("deadLetterGuard", createDeadLetterGuard(camel, meters));
+        startConsumerLag(camel, meters, groupId);
     }
 
     /** Every bean by the name the routes call it; a disabled channel's bean is not there. */
@@ -250,6 +279,10 @@ public final class RouteBeans {
         return metaSignature;
     }
 
+    public DeadLetterGuard deadLetterGuard() {
+        return deadLetterGuard;
+    }
+
     private <T> T bind(String name, T bean) {
         if (bean != null) {
             byName.put(name, bean);
@@ -259,6 +292,36 @@ public final class RouteBeans {
 
     private <T> T required(String key, Class<T> type) {
         return settings.bind(key, type).orElseThrow(() -> new IllegalStateException(key + " is not set"));
+    }
+
+    /** Stops route tickets-consume when the dead-letter topic keeps refusing writes. */
+    private DeadLetterGuard createDeadLetterGuard(CamelContext camel, MeterRegistry meters) {
+        DeadLetterGuard guard = new DeadLetterGuard(camel, CONSUMER_ROUTE_ID, required("intake.consumer.dlq.max-consecutive-failures", Integer.class));
+        Gauge.builder("kafka.consumer.stopped", guard, g -> g.consumerStopped() ? 1 : 0)
+                .description("1 while the ticket consumer is stopped because the dead-letter topic refuses writes")
+                .register(meters);
+        Gauge.builder("kafka.dlq.write.failures", guard, DeadLetterGuard::consecutiveFailures)
+                .description("Dead-letter writes that failed in a row")
+                .register(meters);
+        return guard;
+    }
+
+    /** The group's lag on the tickets topic, for the gauge the lag alert and dashboard read; a Camel service, started and stopped with the context. */
+    private void startConsumerLag(CamelContext camel, MeterRegistry meters, String groupId) {
+        ConsumerLag lag = new ConsumerLag(required("camel.component.kafka.brokers", String.class), groupId, topics.tickets(),
+                Duration.ofMillis(required("intake.consumer.lag.interval-ms", Long.class)));
+        Gauge.builder("intake.consumer.lag.records", lag, ConsumerLag::records)
+                .description("Records of the tickets topic the consumer group has not committed yet (NaN while the broker does not answer)")
+                .register(meters);
+        addService(camel, lag);
+    }
+
+    private static void addService(CamelContext camel, Object service) {
+        try {
+            camel.addService(service, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot add " + service.getClass().getSimpleName() + " to Camel", e);
+        }
     }
 
     private TopicProvisioner createTopicProvisioner() {
@@ -431,12 +494,8 @@ public final class RouteBeans {
         ClaimTerms terms = new ClaimTerms(ClaimTerms.ownerOf(instance), lease, pollBudget.longestClaim());
         JdbcProcessedMessages claims = new JdbcProcessedMessages(dataSource, required("intake.consumer.group-id", String.class), clock,
                 terms, statementTimeout);
-        try {
-            // a Camel service, so it stops only after the routes that take claims
-            camel.addService(new ClaimHeartbeat(claims), true, true);
-        } catch (Exception e) {
-            throw new IllegalStateException("Cannot start the claim heartbeat", e);
-        }
+        // a Camel service, so it stops only after the routes that take claims
+        addService(camel, new ClaimHeartbeat(claims));
         return claims;
     }
 }

@@ -16,9 +16,11 @@ import intake.testing.TestDatabase;
 import intake.testing.TestKafka;
 import intake.ticket.TicketEvent;
 import intake.ticket.Tickets;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -58,13 +60,24 @@ class CamelMainRoutesTest {
         database = TestDatabase.migratedSchema(SCHEMA);
         port = FreePorts.free();
         baseUrl = "http://127.0.0.1:" + port;
-        main = IntakeCamelMain.create(IntakeCamelMain.settings(List.of("test"), Map.of(
+        Map<String, Object> settings = new HashMap<>(Map.of(
                 "camel.component.kafka.brokers", TestKafka.bootstrapServers(),
-                "intake.roles", "edge",
                 "server.port", port,
                 "spring.datasource.url", TestDatabase.url(SCHEMA),
                 "spring.datasource.username", TestDatabase.user(),
-                "spring.datasource.password", TestDatabase.password())));
+                "spring.datasource.password", TestDatabase.password(),
+                // both roles, in topics and a consumer group of its own: the Spring Boot tests of the
+                // same JVM share the broker, and this processor must neither take nor answer their tickets
+                "intake.consumer.group-id", "camel-main-test",
+                "intake.topics.tickets", "cm.tickets.incoming",
+                "intake.topics.decisions", "cm.agent.decisions",
+                "intake.topics.escalations", "cm.escalations"));
+        settings.putAll(Map.of("intake.topics.agent-metrics", "cm.metrics.agent", "intake.topics.dlq", "cm.dlq",
+                "intake.topics.channels.webform", "cm.channels.webform.inbound",
+                "intake.topics.channels.webhook", "cm.channels.webhook.inbound",
+                "intake.topics.channels.whatsapp", "cm.channels.whatsapp.inbound",
+                "intake.topics.channels.email", "cm.channels.email.inbound"));
+        main = IntakeCamelMain.create(IntakeCamelMain.settings(List.of("test"), settings));
         main.start();
         kafka = new KafkaTopics(TestKafka.bootstrapServers());
     }
@@ -84,7 +97,25 @@ class CamelMainRoutesTest {
     void theRoutesRunWithoutSpring() {
         assertThat(main.getCamelContext().getClass().getName()).doesNotContain("Spring");
         assertThat(main.getCamelContext().getRouteController().getRouteStatus("forms-support-ingress").isStarted()).isTrue();
-        assertThat(main.getCamelContext().getRoute("tickets-consume")).as("the processor role is off").isNull();
+        assertThat(main.getCamelContext().getRouteController().getRouteStatus("tickets-consume").isStarted()).isTrue();
+    }
+
+    @Test
+    void theProcessorDecidesAnAcceptedTicket() throws Exception {
+        String body = "{\"name\":\"Alan\",\"email\":\"alan.main@example.com\",\"subject\":\"Refund\","
+                + "\"message\":\"Please refund my invoice, I was charged twice.\"}";
+        HttpResponse<String> accepted = Http.post(baseUrl + "/forms/support", "application/json", body);
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        JsonNode reply = JSON.readTree(accepted.body());
+        String ticketId = reply.get("ticketId").asText();
+
+        // tickets-consume decided it: its decision is on the decisions topic and behind the status URL
+        ConsumerRecord<String, byte[]> decision = kafka.awaitRecords("cm.agent.decisions",
+                record -> ticketId.equals(decidedTicket(record)), 1).get(0);
+        assertThat(decision.key()).isEqualTo("alan.main@example.com");
+        HttpResponse<String> status = Http.get(baseUrl + reply.get("statusUrl").asText());
+        assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
+        assertThat(JSON.readTree(status.body()).get("category").asText()).isEqualTo("billing");
     }
 
     // What VertxRequestBodies changed, as the started consumers see it (the routes still say
@@ -119,14 +150,14 @@ class CamelMainRoutesTest {
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         String ticketId = JSON.readTree(response.body()).get("ticketId").asText();
-        ConsumerRecord<String, byte[]> ticketRecord = kafka.awaitRecords("fte.tickets.incoming",
+        ConsumerRecord<String, byte[]> ticketRecord = kafka.awaitRecords("cm.tickets.incoming",
                 Records.withHeader("ce_id", ticketId), 1).get(0);
         assertThat(ticketRecord.key()).isEqualTo("ada.main@example.com");
         TicketEvent ticket = Records.ticket(ticketRecord);
         assertThat(ticket.getBody()).isEqualTo("I was charged twice.");
         assertThat(ticket.getChannel()).isEqualTo("webform");
 
-        ConsumerRecord<String, byte[]> raw = kafka.awaitRecords("fte.channels.webform.inbound",
+        ConsumerRecord<String, byte[]> raw = kafka.awaitRecords("cm.channels.webform.inbound",
                 Records.withHeader("intake_correlation_id", correlationId), 1).get(0);
         assertThat(new String(raw.value(), StandardCharsets.UTF_8)).isEqualTo(body);
         assertThat(Records.header(raw, "intake_http_user-agent")).isEqualTo("camel-main-test");
@@ -144,7 +175,7 @@ class CamelMainRoutesTest {
         assertThat(error.get("error").asText()).isEqualTo("invalid_fields");
         assertThat(error.get("correlationId").asText()).isEqualTo(correlationId);
         assertThat(error.get("fields").toString()).contains("email", "message");
-        assertThat(kafka.readAll("fte.channels.webform.inbound"))
+        assertThat(kafka.readAll("cm.channels.webform.inbound"))
                 .noneMatch(Records.withHeader("intake_correlation_id", correlationId));
     }
 
@@ -183,9 +214,9 @@ class CamelMainRoutesTest {
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         String ticketId = JSON.readTree(response.body()).get("ticketId").asText();
-        TicketEvent ticket = Records.ticket(kafka.awaitRecords("fte.tickets.incoming", Records.withHeader("ce_id", ticketId), 1).get(0));
+        TicketEvent ticket = Records.ticket(kafka.awaitRecords("cm.tickets.incoming", Records.withHeader("ce_id", ticketId), 1).get(0));
         assertThat(ticket.getBody()).isEqualTo("Charged twice €");
-        ConsumerRecord<String, byte[]> raw = kafka.awaitRecords("fte.channels.webform.inbound",
+        ConsumerRecord<String, byte[]> raw = kafka.awaitRecords("cm.channels.webform.inbound",
                 Records.withHeader("intake_correlation_id", correlationId), 1).get(0);
         assertThat(raw.value()).isEqualTo(body.getBytes(StandardCharsets.US_ASCII));
         assertThat(Records.header(raw, "intake_http_content-type")).isEqualTo("application/x-www-form-urlencoded");
@@ -203,10 +234,10 @@ class CamelMainRoutesTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         assertThat(response.body()).contains("<Response></Response>");
         String ticketId = Tickets.ticketId("whatsapp", "twilio", messageSid).toString();
-        TicketEvent ticket = Records.ticket(kafka.awaitRecords("fte.tickets.incoming", Records.withHeader("ce_id", ticketId), 1).get(0));
+        TicketEvent ticket = Records.ticket(kafka.awaitRecords("cm.tickets.incoming", Records.withHeader("ce_id", ticketId), 1).get(0));
         assertThat(ticket.getBody()).isEqualTo("Hello, my parcel is late 📦");
         assertThat(ticket.getSourceMessageId()).isEqualTo(messageSid);
-        ConsumerRecord<String, byte[]> raw = kafka.awaitRecords("fte.channels.whatsapp.inbound",
+        ConsumerRecord<String, byte[]> raw = kafka.awaitRecords("cm.channels.whatsapp.inbound",
                 Records.withHeader("intake_http_x-twilio-signature", Signatures.twilio(TWILIO_AUTH_TOKEN, TWILIO_PUBLIC_URL, params)), 1)
                 .get(0);
         assertThat(raw.value()).isEqualTo(body.getBytes(StandardCharsets.US_ASCII));
@@ -222,9 +253,9 @@ class CamelMainRoutesTest {
 
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("invalid_signature");
-        assertThat(kafka.readAll("fte.channels.whatsapp.inbound"))
+        assertThat(kafka.readAll("cm.channels.whatsapp.inbound"))
                 .noneMatch(Records.withHeader("intake_http_x-twilio-signature", forgedSignature));
-        assertThat(kafka.readAll("fte.tickets.incoming"))
+        assertThat(kafka.readAll("cm.tickets.incoming"))
                 .noneMatch(Records.withHeader("ce_id", Tickets.ticketId("whatsapp", "twilio", params.get("MessageSid")).toString()));
     }
 
@@ -241,10 +272,10 @@ class CamelMainRoutesTest {
 
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         String ticketId = JSON.readTree(accepted.body()).get("ticketId").asText();
-        ConsumerRecord<String, byte[]> ticket = kafka.awaitRecords("fte.tickets.incoming",
+        ConsumerRecord<String, byte[]> ticket = kafka.awaitRecords("cm.tickets.incoming",
                 Records.withHeader("ce_id", ticketId), 1).get(0);
         assertThat(ticket.key()).isEqualTo("grace.main@example.com");
-        assertThat(kafka.awaitRecords("fte.channels.webhook.inbound", Records.withHeader("intake_http_webhook-id", webhookId), 1))
+        assertThat(kafka.awaitRecords("cm.channels.webhook.inbound", Records.withHeader("intake_http_webhook-id", webhookId), 1))
                 .hasSize(1);
         assertThat(forged.statusCode()).isEqualTo(401);
         assertThat(JSON.readTree(forged.body()).get("error").asText()).isEqualTo("invalid_signature");
@@ -272,7 +303,15 @@ class CamelMainRoutesTest {
         assertThat(wrongToken.statusCode()).isEqualTo(403);
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(200);
         String ticketId = JSON.readTree(accepted.body()).get("ticketIds").get(0).asText();
-        assertThat(kafka.awaitRecords("fte.tickets.incoming", Records.withHeader("ce_id", ticketId), 1)).hasSize(1);
+        assertThat(kafka.awaitRecords("cm.tickets.incoming", Records.withHeader("ce_id", ticketId), 1)).hasSize(1);
         assertThat(forged.statusCode()).isEqualTo(401);
+    }
+
+    private static String decidedTicket(ConsumerRecord<String, byte[]> decision) {
+        try {
+            return JSON.readTree(decision.value()).path("ticketId").asText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -73,7 +73,7 @@ public record IntakeProcess(Process process, Path logFile, int httpPort, int man
     }
 
     /**
-     * Starts the packaged jar's edge under plain Camel Main, as the README's "Without Spring Boot"
+     * Starts the packaged jar under plain Camel Main, both roles, as the README's "Without Spring Boot"
      * section does, its log in {@code work}, its tables in {@code schema}. There is no management port.
      */
     public static IntakeProcess startOnCamelMain(Path work, String schema, String brokers) throws IOException {
@@ -83,7 +83,8 @@ public record IntakeProcess(Process process, Path logFile, int httpPort, int man
                 "-Dloader.main=intake.camelmain.IntakeCamelMain", "org.springframework.boot.loader.launch.PropertiesLauncher"))
                 .redirectErrorStream(true).redirectOutput(logFile.toFile());
         launch.environment().putAll(Map.of(
-                "INTAKE_ROLES", "edge", "KAFKA_BOOTSTRAP_SERVERS", brokers,
+                // a consumer group of its own: it must not take over the committed offsets of the other launches
+                "INTAKE_CONSUMER_GROUPID", "intake-camel-main", "KAFKA_BOOTSTRAP_SERVERS", brokers,
                 "INTAKE_HTTP_ADDRESS", "127.0.0.1", "INTAKE_HTTP_PORT", String.valueOf(http),
                 "SPRING_DATASOURCE_URL", TestDatabase.url(schema), "SPRING_DATASOURCE_USERNAME", TestDatabase.user(),
                 "SPRING_DATASOURCE_PASSWORD", TestDatabase.password(), "SPRING_FLYWAY_SCHEMAS", schema,
