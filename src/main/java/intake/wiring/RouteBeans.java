@@ -81,7 +81,7 @@ import org.springframework.boot.context.properties.bind.Binder;
  * Every bean the YAML routes call, declared once for both runtimes: Spring Boot
  * ({@code intake.config.RouteBeansConfiguration}) and plain Camel Main
  * ({@code intake.camelmain.IntakeCamelMain}) each construct this class from Intake's settings and
- * bind {@link #byName()} into Camel's registry, under the names the YAML routes use. Health,
+ * bind its beans into Camel's registry, under the names the YAML routes use. Health,
  * metrics endpoints and the operator endpoints around them are Spring Boot's.
  *
  * <p>Each bean is checked against its settings here, so a configuration that cannot work stops
@@ -146,7 +146,8 @@ public final class RouteBeans {
         this.twilioSignature = bind("twilioSignature", createTwilioSignature(intake.channels().twilio()));
         bind("twilioMessages", new TwilioMessageReader());
         IntakeProperties.Meta meta = intake.channels().meta();
-        this.metaSignature = bind("metaSignature", meta.enabled() ? new MetaSignatureVerifier(meta.appSecret(), meta.previousAppSecret()) : null);
+        this.metaSignature = bind("metaSignature",
+                meta.enabled() ? new MetaSignatureVerifier(meta.appSecret(), meta.previousAppSecret()) : null);
         bind("metaHandshake", meta.enabled() ? new MetaHandshake(meta.verifyToken()) : null);
         bind("metaMessages", new MetaMessageReader());
         bind("emailIntake", createEmailIntake());
@@ -185,12 +186,7 @@ public final class RouteBeans {
         startConsumerLag(camel, meters, groupId);
     }
 
-    /** Every bean by the name the routes call it; a disabled channel's bean is not there. */
-    public Map<String, Object> byName() {
-        return Map.copyOf(byName);
-    }
-
-    /** Binds {@link #byName()} into Camel's registry. */
+    /** Binds every bean into Camel's registry by the name the routes call it; a disabled channel's bean is not there. */
     public void bindTo(Registry registry) {
         byName.forEach(registry::bind);
     }
@@ -213,16 +209,8 @@ public final class RouteBeans {
         return clock;
     }
 
-    public StatementTimeout statementTimeout() {
-        return statementTimeout;
-    }
-
     public Topics topics() {
         return topics;
-    }
-
-    public TopicProvisioner topicProvisioner() {
-        return topicProvisioner;
     }
 
     public StatusTokens statusTokens() {
@@ -241,28 +229,8 @@ public final class RouteBeans {
         return kafkaBypass;
     }
 
-    public RecordSizeLimit recordSizeLimit() {
-        return recordSizeLimit;
-    }
-
     public TicketStore ticketStore() {
         return ticketStore;
-    }
-
-    public Agent agent() {
-        return agent;
-    }
-
-    public PollBudget pollBudget() {
-        return pollBudget;
-    }
-
-    public JdbcProcessedMessages processedMessages() {
-        return processedMessages;
-    }
-
-    public AgentOutputs agentOutputs() {
-        return agentOutputs;
     }
 
     public StandardWebhookVerifier webhookSignature() {
@@ -296,7 +264,8 @@ public final class RouteBeans {
 
     /** Stops route tickets-consume when the dead-letter topic keeps refusing writes. */
     private DeadLetterGuard createDeadLetterGuard(CamelContext camel, MeterRegistry meters) {
-        DeadLetterGuard guard = new DeadLetterGuard(camel, CONSUMER_ROUTE_ID, required("intake.consumer.dlq.max-consecutive-failures", Integer.class));
+        DeadLetterGuard guard = new DeadLetterGuard(camel, CONSUMER_ROUTE_ID,
+                required("intake.consumer.dlq.max-consecutive-failures", Integer.class));
         Gauge.builder("kafka.consumer.stopped", guard, g -> g.consumerStopped() ? 1 : 0)
                 .description("1 while the ticket consumer is stopped because the dead-letter topic refuses writes")
                 .register(meters);
