@@ -11,7 +11,6 @@ import jakarta.validation.Validation;
 import jakarta.validation.ValidatorFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -109,7 +108,7 @@ public final class IntakeCamelMain {
                 camel.getRegistry().bind("metricsRegistry", meters);
                 // the POST channels take the Vert.x request unread, for HttpIngress to read within the limit
                 VertxRequestBodies.install(camel);
-                RouteBeans beans = new RouteBeans(intake, binder, dataSource, camel, meters, Clock.systemUTC());
+                RouteBeans beans = new RouteBeans(intake, binder, dataSource, camel, meters);
                 beans.bindTo(camel.getRegistry());
                 if (!beans.provisionTopicsOrBypass()) {
                     LOG.warn("Kafka did not answer at start-up: Intake starts in bypass mode, events wait in the outbox");

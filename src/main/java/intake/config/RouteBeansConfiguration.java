@@ -3,7 +3,6 @@ package intake.config;
 import intake.wiring.IntakeProperties;
 import intake.wiring.RouteBeans;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Clock;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -24,14 +23,9 @@ import org.springframework.core.env.Environment;
 public class RouteBeansConfiguration {
 
     @Bean
-    Clock clock() {
-        return Clock.systemUTC();
-    }
-
-    @Bean
     RouteBeans routeBeans(IntakeProperties intake, Environment environment, DataSource dataSource, CamelContext camel,
-                          MeterRegistry meterRegistry, Clock clock) {
-        RouteBeans beans = new RouteBeans(intake, Binder.get(environment), dataSource, camel, meterRegistry, clock);
+                          MeterRegistry meterRegistry) {
+        RouteBeans beans = new RouteBeans(intake, Binder.get(environment), dataSource, camel, meterRegistry);
         beans.bindTo(camel.getRegistry());
         return beans;
     }

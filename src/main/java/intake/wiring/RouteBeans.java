@@ -101,7 +101,7 @@ public final class RouteBeans {
 
     private final Binder settings;
 
-    private final Clock clock;
+    private final Clock clock = Clock.systemUTC();
     private final StatementTimeout statementTimeout;
     private final Topics topics;
     private final TopicProvisioner topicProvisioner;
@@ -115,17 +115,13 @@ public final class RouteBeans {
     private final TicketStore ticketStore;
     private final Agent agent;
     private final PollBudget pollBudget;
-    private final JdbcProcessedMessages processedMessages;
-    private final AgentOutputs agentOutputs;
     private final StandardWebhookVerifier webhookSignature;
     private final TwilioSignatureVerifier twilioSignature;
     private final MetaSignatureVerifier metaSignature;
     private final DeadLetterGuard deadLetterGuard;
 
-    public RouteBeans(IntakeProperties intake, Binder settings, DataSource dataSource, CamelContext camel, MeterRegistry meters,
-                      Clock clock) {
+    public RouteBeans(IntakeProperties intake, Binder settings, DataSource dataSource, CamelContext camel, MeterRegistry meters) {
         this.settings = settings;
-        this.clock = clock;
         this.statementTimeout = StatementTimeout.of(required("intake.database.statement-timeout", Duration.class));
         this.topics = intake.topics();
         this.topicProvisioner = createTopicProvisioner();
@@ -165,9 +161,9 @@ public final class RouteBeans {
         this.ticketStore = new TicketStore(dataSource, clock, statementTimeout);
         this.agent = createAgent();
         this.pollBudget = createPollBudget();
-        this.processedMessages = bind("processedMessages", createProcessedMessages(dataSource, instance, camel));
+        JdbcProcessedMessages processedMessages = bind("processedMessages", createProcessedMessages(dataSource, instance, camel));
         bind("decisionStep", new DecisionStep(agent, ticketStore));
-        this.agentOutputs = bind("agentOutputs", new AgentOutputs(topics));
+        AgentOutputs agentOutputs = bind("agentOutputs", new AgentOutputs(topics));
         bind("ticketStatus", new TicketStatusLookup(ticketStore, statusTokens));
 
         // the processor role's routes: tickets-consume, -record, -outputs, -dead-letter, -dedup-purge

@@ -16,8 +16,6 @@ import intake.testing.TestDatabase;
 import intake.testing.TestKafka;
 import intake.ticket.TicketEvent;
 import intake.ticket.Tickets;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -111,7 +109,7 @@ class CamelMainRoutesTest {
 
         // tickets-consume decided it: its decision is on the decisions topic and behind the status URL
         ConsumerRecord<String, byte[]> decision = kafka.awaitRecords("cm.agent.decisions",
-                record -> ticketId.equals(decidedTicket(record)), 1).get(0);
+                Records.aboutTicket(ticketId), 1).get(0);
         assertThat(decision.key()).isEqualTo("alan.main@example.com");
         HttpResponse<String> status = Http.get(baseUrl + reply.get("statusUrl").asText());
         assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
@@ -305,13 +303,5 @@ class CamelMainRoutesTest {
         String ticketId = JSON.readTree(accepted.body()).get("ticketIds").get(0).asText();
         assertThat(kafka.awaitRecords("cm.tickets.incoming", Records.withHeader("ce_id", ticketId), 1)).hasSize(1);
         assertThat(forged.statusCode()).isEqualTo(401);
-    }
-
-    private static String decidedTicket(ConsumerRecord<String, byte[]> decision) {
-        try {
-            return JSON.readTree(decision.value()).path("ticketId").asText();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -59,15 +59,12 @@ public record IntakeProcess(Process process, Path logFile, int httpPort, int man
         Path logFile = Files.createTempFile(app.getParent(), "intake-", ".log");
         ProcessBuilder launch = new ProcessBuilder(List.of("bin/intake", app.toString(), "--spring.flyway.schemas=" + schema))
                 .redirectErrorStream(true).redirectOutput(logFile.toFile());
+        launch.environment().putAll(environment(schema, brokers, http));
         launch.environment().putAll(Map.of(
                 "JAVA", java(), "JAVA_OPTS", javaOpts, "INTAKE_ARCHIVE_DIR", archives.toString(),
-                "KAFKA_BOOTSTRAP_SERVERS", brokers, "INTAKE_HTTP_ADDRESS", "127.0.0.1",
-                "INTAKE_HTTP_PORT", String.valueOf(http), "INTAKE_MANAGEMENT_PORT", String.valueOf(management),
-                "SPRING_DATASOURCE_URL", TestDatabase.url(schema), "SPRING_DATASOURCE_USERNAME", TestDatabase.user(),
-                "SPRING_DATASOURCE_PASSWORD", TestDatabase.password()));
-        launch.environment().putAll(Map.of("INTAKE_MANAGEMENT_USERS_LAUNCH_PASSWORD", "{noop}" + MANAGEMENT.password(),
-                "INTAKE_MANAGEMENT_USERS_LAUNCH_ROLES", "monitoring",
-                "INTAKE_TICKETS_STATUS_SECRETS_0", "launch-test-ticket-status-secret-0123456789"));
+                "INTAKE_MANAGEMENT_PORT", String.valueOf(management),
+                "INTAKE_MANAGEMENT_USERS_LAUNCH_PASSWORD", "{noop}" + MANAGEMENT.password(),
+                "INTAKE_MANAGEMENT_USERS_LAUNCH_ROLES", "monitoring"));
         launch.environment().putAll(settings);
         return new IntakeProcess(launch.start(), logFile, http, management);
     }
@@ -82,14 +79,18 @@ public record IntakeProcess(Process process, Path logFile, int httpPort, int man
         ProcessBuilder launch = new ProcessBuilder(List.of(java(), "-cp", packagedJar().toString(),
                 "-Dloader.main=intake.camelmain.IntakeCamelMain", "org.springframework.boot.loader.launch.PropertiesLauncher"))
                 .redirectErrorStream(true).redirectOutput(logFile.toFile());
-        launch.environment().putAll(Map.of(
-                // a consumer group of its own: it must not take over the committed offsets of the other launches
-                "INTAKE_CONSUMER_GROUPID", "intake-camel-main", "KAFKA_BOOTSTRAP_SERVERS", brokers,
-                "INTAKE_HTTP_ADDRESS", "127.0.0.1", "INTAKE_HTTP_PORT", String.valueOf(http),
-                "SPRING_DATASOURCE_URL", TestDatabase.url(schema), "SPRING_DATASOURCE_USERNAME", TestDatabase.user(),
-                "SPRING_DATASOURCE_PASSWORD", TestDatabase.password(), "SPRING_FLYWAY_SCHEMAS", schema,
-                "INTAKE_TICKETS_STATUS_SECRETS_0", "launch-test-ticket-status-secret-0123456789"));
+        launch.environment().putAll(environment(schema, brokers, http));
+        // a consumer group of its own: it must not take over the committed offsets of the other launches
+        launch.environment().putAll(Map.of("INTAKE_CONSUMER_GROUPID", "intake-camel-main", "SPRING_FLYWAY_SCHEMAS", schema));
         return new IntakeProcess(launch.start(), logFile, http, 0);
+    }
+
+    /** What every launch is given: the broker, the public port, its database schema and a status secret. */
+    private static Map<String, String> environment(String schema, String brokers, int http) {
+        return Map.of("KAFKA_BOOTSTRAP_SERVERS", brokers, "INTAKE_HTTP_ADDRESS", "127.0.0.1", "INTAKE_HTTP_PORT", String.valueOf(http),
+                "SPRING_DATASOURCE_URL", TestDatabase.url(schema), "SPRING_DATASOURCE_USERNAME", TestDatabase.user(),
+                "SPRING_DATASOURCE_PASSWORD", TestDatabase.password(),
+                "INTAKE_TICKETS_STATUS_SECRETS_0", "launch-test-ticket-status-secret-0123456789");
     }
 
     /** Sends the support form until Intake accepts it; fails at once if the process ends. */

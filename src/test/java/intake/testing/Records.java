@@ -1,15 +1,20 @@
 package intake.testing;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import intake.ticket.TicketCodec;
 import intake.ticket.TicketEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.utils.Utils;
 
-/** Reading Kafka records in assertions: headers as text, values as decoded tickets. */
+/** Reading Kafka records in assertions: headers as text, values as decoded tickets or agent outputs. */
 public final class Records {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Records() {
     }
@@ -30,6 +35,17 @@ public final class Records {
 
     public static Predicate<ConsumerRecord<String, byte[]>> withHeader(String name, String value) {
         return record -> value.equals(header(record, name));
+    }
+
+    /** An agent output (decision, escalation, metrics: JSON with a ticketId) about the ticket. */
+    public static Predicate<ConsumerRecord<String, byte[]>> aboutTicket(String ticketId) {
+        return record -> {
+            try {
+                return ticketId.equals(JSON.readTree(record.value()).path("ticketId").asText());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
     }
 
     /** The partition Kafka's default partitioner picks for a key: the same key, the same partition. */
